@@ -1,4 +1,4 @@
-"""The two plugins of ckanext-pida.
+"""The two plugins of ckanext-pida. Each method only wires CKAN to the module that does the job.
 
 ``pida``      a national portal: PIDA schema, priority-dataset vocabulary, Charter principles, DCAT endpoints.
 ``pida_hub``  the regional hub: harvests national catalogues and shows each country's coverage.
@@ -7,19 +7,90 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.pida import cli, helpers, indexing, validators
+from ckanext.pida.logic import action, auth
+from ckanext.pida.harvesters import PidaHarvester
+from ckanext.pida.views import blueprints
 
 
-class PidaPlugin(p.SingletonPlugin):
+class _PidaBase(p.SingletonPlugin, DefaultTranslation):
+    """What both plugins share: templates, translations, helpers and validators."""
+
     p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IValidators)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+
+    # ITranslation: DefaultTranslation reads ckanext/pida/i18n/<locale>/LC_MESSAGES/ckanext-pida.mo
+
+    # ITemplateHelpers
+    def get_helpers(self):
+        return helpers.get_helpers()
+
+    # IValidators
+    def get_validators(self):
+        return validators.get_validators()
 
 
-class PidaHubPlugin(p.SingletonPlugin):
-    p.implements(p.IConfigurer)
+class PidaPlugin(_PidaBase):
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.IClick)
 
-    # IConfigurer
-    def update_config(self, config):
-        tk.add_template_directory(config, "templates")
+    # IPackageController
+    def before_dataset_index(self, pkg_dict):
+        return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return indexing.after_dataset_search(search_results)
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return indexing.dataset_facets(facets_dict)
+
+    # IActions
+    def get_actions(self):
+        return action.get_actions()
+
+    # IAuthFunctions
+    def get_auth_functions(self):
+        return auth.get_auth_functions()
+
+    # IBlueprint
+    def get_blueprint(self):
+        return blueprints("portal")
+
+    # IClick
+    def get_commands(self):
+        return cli.get_commands()
+
+
+class PidaHubPlugin(PidaHarvester):
+    """The hub runs ``pida`` too (same schema, vocabulary and coverage); this adds federation. It is itself the
+    harvester (IHarvester, source type ``pida``: ckanext/pida/harvesters/); a hub enables ``harvest pida pida_hub``."""
+
+    p.implements(p.IBlueprint)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+
+    # IBlueprint
+    def get_blueprint(self):
+        return blueprints("hub")
+
+    # IActions
+    def get_actions(self):
+        return action.get_hub_actions()
+
+    # IAuthFunctions
+    def get_auth_functions(self):
+        return auth.get_hub_auth_functions()

@@ -1,0 +1,110 @@
+"""``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import lookup_package_plugin
+
+
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": False}
+
+
+@click.group(short_help="PIDA: vocabulary, validation, sample data")
+def pida():
+    pass
+
+
+@pida.command()
+def init():
+    """Create or update the pida_priority tag vocabulary (idempotent; never removes anything)."""
+    result = tk.get_action("pida_vocabulary_sync")(_site_context(), {})
+    if result["created"]:
+        click.secho("Created vocabulary pida_priority with {} concepts.".format(len(result["added"])), fg="green")
+    elif result["added"]:
+        click.secho("Added {} concepts: {}".format(len(result["added"]), ", ".join(result["added"])), fg="green")
+    else:
+        click.echo("Vocabulary pida_priority is up to date.")
+    if result["unknown"]:
+        click.secho("Tags not in the PIDA list (left alone): " + ", ".join(result["unknown"]), fg="yellow")
+
+
+def dataset_errors(pkg_dict: dict) -> dict:
+    """The errors the PIDA schema finds in a stored dataset if it were published now (drafts included)."""
+    plugin = lookup_package_plugin(pkg_dict.get("type"))
+    context = {"model": model, "session": model.Session, "user": _site_context()["user"]}
+    _, errors = plugin.validate(context, dict(pkg_dict, state="active"), plugin.update_package_schema(),
+                                "package_update")
+    return errors
+
+
+@pida.command()
+@click.argument("dataset", required=False)
+@click.option("--all", "all_", is_flag=True, help="Check every dataset of the portal.")
+def validate(dataset, all_):
+    """List the datasets that break the PIDA rules, and why. Exit code 1 if any does."""
+    if not dataset and not all_:
+        raise click.UsageError("Name a dataset or use --all.")
+    context = _site_context()
+    if dataset:
+        names = [dataset]
+    else:
+        names = [name for (name,) in model.Session.query(model.Package.name)
+                 .filter(model.Package.state == "active").order_by(model.Package.name)]
+    broken = 0
+    for name in names:
+        pkg = tk.get_action("package_show")(dict(context), {"id": name})
+        errors = dataset_errors(pkg)
+        if errors:
+            broken += 1
+            click.secho(name, fg="red", bold=True)
+            for field, messages in sorted(errors.items()):
+                for message in messages if isinstance(messages, list) else [messages]:
+                    click.echo("  {}: {}".format(field, message))
+    click.echo("{} dataset(s) checked, {} break the PIDA rules.".format(len(names), broken))
+    sys.exit(1 if broken else 0)
+
+
+@pida.command("load-samples")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+def load_samples(folder):
+    """Load the organisations and datasets of FOLDER (organizations.json, datasets.json); existing ones are
+    updated, so running it twice changes nothing."""
+    context = _site_context()
+    for kind, create, update in (("organizations", "organization_create", "organization_update"),
+                                 ("datasets", "package_create", "package_update")):
+        path = os.path.join(folder, kind + ".json")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            records = json.load(f)
+        for record in records:
+            action = create
+            try:
+                tk.get_action(kind == "datasets" and "package_show" or "organization_show")(
+                    dict(context), {"id": record["name"]})
+                action = update
+            except tk.ObjectNotFound:
+                pass
+            try:
+                tk.get_action(action)(dict(context), dict(record, id=record["name"]) if action == update else record)
+            except tk.ValidationError as e:
+                raise click.ClickException("{} {}: {}".format(kind, record["name"], e.error_dict))
+        click.echo("{} {} loaded from {}".format(len(records), kind, path))
+
+
+def get_commands() -> list:
+    try:
+        from ckanext.pida import cli_hub
+    except ImportError:  # the hub's commands are not there yet
+        return [pida]
+    for command in cli_hub.commands:
+        pida.add_command(command)
+    return [pida]

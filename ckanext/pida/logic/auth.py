@@ -1,0 +1,30 @@
+"""Authorisation of ckanext-pida's actions. Sysadmins pass every check; what returns False here is theirs only."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+
+def sysadmin_only(context, data_dict=None):
+    return {"success": False, "msg": tk._("Only sysadmins can change the PIDA vocabularies.")}
+
+
+@tk.auth_allow_anonymous_access
+def pida_principles_show(context, data_dict=None):
+    return {"success": True}  # package_show, called inside the action, decides on the dataset itself
+
+
+@tk.auth_allow_anonymous_access
+def pida_catalog_withdrawn(context, data_dict=None):
+    return {"success": True}  # ids and URIs of withdrawn datasets only: what a harvester needs to drop its copy
+
+
+def get_auth_functions():
+    return {
+        "pida_catalog_withdrawn": pida_catalog_withdrawn,
+        "pida_vocabulary_sync": sysadmin_only,
+        "pida_principles_show": pida_principles_show,
+    }
+
+
+def get_hub_auth_functions():
+    return {}

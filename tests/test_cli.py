@@ -1,0 +1,61 @@
+"""`ckan pida init` and `ckan pida validate` through CKAN's own CLI runner."""
+import pytest
+
+from ckanext.pida.cli import pida as pida_cli
+from ckan.tests import helpers
+
+from ckanext.pida import vocabulary
+from tests.conftest import PORTAL_PLUGINS
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
+              pytest.mark.usefixtures("with_plugins")]
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_init_creates_then_finds_up_to_date(cli):
+    first = cli.invoke(pida_cli, ["init"])
+    assert first.exit_code == 0, first.output
+    assert "30 concepts" in first.output
+
+    second = cli.invoke(pida_cli, ["init"])
+    assert second.exit_code == 0, second.output
+    assert "up to date" in second.output
+    vocab = helpers.call_action("vocabulary_show", id=vocabulary.PRIORITY_VOCABULARY)
+    assert sorted(t["name"] for t in vocab["tags"]) == sorted(c["id"] for c in vocabulary.concepts())
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_init_adds_missing_concepts_and_keeps_unknown_tags(cli):
+    vocab = helpers.call_action("vocabulary_create", name=vocabulary.PRIORITY_VOCABULARY,
+                                tags=[{"name": "budgets"}, {"name": "local-concept"}])
+
+    result = cli.invoke(pida_cli, ["init"])
+
+    assert result.exit_code == 0, result.output
+    assert "Added 29 concepts" in result.output and "local-concept" in result.output
+    tags = {t["name"] for t in helpers.call_action("vocabulary_show", id=vocab["id"])["tags"]}
+    assert len(tags) == 31 and "local-concept" in tags
+
+
+def test_vocabulary_sync_is_for_sysadmins_only(pida_vocab):
+    from ckan.tests import factories
+    import ckan.plugins.toolkit as tk
+    user = factories.User()
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("pida_vocabulary_sync", {"user": user["name"], "ignore_auth": False})
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_validate_lists_broken_datasets_and_why(cli, full_dataset):
+    helpers.call_action("package_create", **full_dataset)
+    helpers.call_action("package_create", **dict(full_dataset, name="borrador", state="draft",
+                                                 pida_anonymisation="", frequency=""))
+
+    clean = cli.invoke(pida_cli, ["validate", "registro-de-cabilderos"])
+    assert clean.exit_code == 0, clean.output
+    assert "0 break" in clean.output
+
+    # A draft may be incomplete, but `validate` checks it as if it were published.
+    broken = cli.invoke(pida_cli, ["validate", "borrador"])
+    assert broken.exit_code == 1
+    assert "pida_anonymisation" in broken.output and "frequency" in broken.output

@@ -1,0 +1,114 @@
+"""The PIDA dataset schema through the real action API: valid datasets in, each broken rule refused on its field
+with a translated message, drafts allowed to be incomplete."""
+import copy
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from tests.conftest import PORTAL_PLUGINS
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
+
+
+def create(data, **context):
+    return helpers.call_action("package_create", context or None, **data)
+
+
+def errors_of(data):
+    with pytest.raises(tk.ValidationError) as e:
+        create(data)
+    return e.value.error_dict
+
+
+def test_full_dataset_is_created_and_reads_back(full_dataset):
+    pkg = create(full_dataset)
+
+    shown = helpers.call_action("package_show", id=pkg["id"])
+    assert shown["pida_priority"] == ["lobbying-register"]
+    assert shown["pida_stages"] == ["prevention", "detection"]
+    assert shown["pida_standards"] == ["popolo"]
+    assert shown["pida_country"] == "CO"
+    assert shown["frequency"].endswith("/frequency/MONTHLY")
+    assert shown["temporal_coverage"] == [{"start": "2020-01-01", "end": "2025-12-31"}]
+    assert shown["contact"][0]["email"] == "datos@transparencia.example.gov"
+    # The priority concept is a tag of the shared vocabulary, not a free keyword.
+    assert "lobbying-register" not in [t["name"] for t in shown["tags"]]
+
+
+def test_update_keeps_and_changes_fields(full_dataset):
+    pkg = create(full_dataset)
+    pkg["pida_priority"] = ["lobbying-register", "meeting-records"]
+    pkg["frequency"] = "WEEKLY"  # the EU code is accepted and stored as its URI
+
+    updated = helpers.call_action("package_update", **pkg)
+
+    assert updated["pida_priority"] == ["lobbying-register", "meeting-records"]
+    assert updated["frequency"] == "http://publications.europa.eu/resource/authority/frequency/WEEKLY"
+    assert updated["pida_anonymisation"] == full_dataset["pida_anonymisation"]
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"pida_priority": ["lobbying-register", "registro-de-mascotas"]}, "pida_priority", "registro-de-mascotas"),
+    ({"pida_anonymisation": ""}, "pida_anonymisation", "anonymisation"),
+    ({"license_id": "other-closed"}, "license_id", "open licence"),
+    ({"temporal_coverage": [{"start": "2024-05-01", "end": "2023-01-01"}]}, "temporal_coverage", "before"),
+    ({"issued": "15/01/2024"}, "issued", "ISO 8601"),
+    ({"frequency": "cada-tanto"}, "frequency", "update frequency"),
+    ({"pida_country": "ZZ"}, "pida_country", "country"),
+    ({"pida_stages": ["prevention", "magic"]}, "pida_stages", "stage"),
+])
+def test_invalid_dataset_is_refused_on_the_right_field(full_dataset, change, field, words):
+    data = dict(copy.deepcopy(full_dataset), **change)
+
+    errors = errors_of(data)
+
+    assert field in errors, errors
+    assert words in " ".join(map(str, errors[field]))
+
+
+def test_personal_data_needs_no_anonymisation_when_not_public(full_dataset):
+    data = dict(full_dataset, pida_anonymisation="",
+                access_rights="http://publications.europa.eu/resource/authority/access-right/RESTRICTED")
+    assert create(data)["pida_personal_data"] == "yes"
+
+
+def test_non_priority_dataset_may_use_a_closed_licence(full_dataset):
+    data = dict(full_dataset, license_id="other-closed")
+    data.pop("pida_priority")
+    assert create(data)["license_id"] == "other-closed"
+
+
+def test_draft_may_be_incomplete_but_publishing_may_not(org):
+    draft = create({"name": "borrador", "owner_org": org["id"], "state": "draft",
+                    "pida_personal_data": "yes"})
+    assert draft["state"] == "draft"
+
+    draft["state"] = "active"
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_update", **draft)
+    assert {"notes", "frequency", "license_id", "pida_anonymisation"} <= set(e.value.error_dict)
+
+
+def test_country_defaults_to_the_portal_setting(full_dataset, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.pida.country", "mx")
+    data = dict(full_dataset)
+    data.pop("pida_country")
+    assert create(data)["pida_country"] == "MX"
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("es", "licencia abierta"),
+    ("fr", "licence ouverte"),
+    ("pt_BR", "licença aberta"),
+])
+def test_errors_are_translated(app, full_dataset, locale, expected):
+    user = factories.SysadminWithToken()
+    data = dict(full_dataset, license_id="other-closed")
+
+    response = app.post("/{}/api/3/action/package_create".format(locale), json=data,
+                        headers={"Authorization": user["token"]}, status=409)
+
+    assert expected in " ".join(response.json["error"]["license_id"])
