@@ -50,18 +50,7 @@ def get_actions():
         "pida_principles_show": pida_principles_show,
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **(coverage_actions.get_actions() if coverage_actions else {}),
-        **_catalog_actions(),
     }
-
-
-def _catalog_actions():
-    """The catalogue endpoints (issue #4): chained onto ckanext-dcat's actions when ``dcat`` is loaded."""
-    import ckan.plugins as p
-    from ckanext.pida import catalog
-    actions = catalog.get_actions()
-    if not p.plugin_loaded("dcat"):
-        actions = {name: action for name, action in actions.items() if not name.startswith("dcat_")}
-    return actions
 
 
 def get_hub_actions():
