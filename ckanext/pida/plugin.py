@@ -38,6 +38,7 @@ class _PidaBase(p.SingletonPlugin, DefaultTranslation):
         return validators.get_validators()
 
 
+@tk.blanket.config_declarations
 class PidaPlugin(_PidaBase):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
