@@ -7,7 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install services test demo stop status clean
+# CKAN 2.11 is tested too, in a venv of its own, against a database and a Solr core of its own.
+VENV_211 := .venv-ckan2.11
+STAMP_211 := $(VENV_211)/.installed
+ENV_211 := CKAN_SQLALCHEMY_URL=postgresql://ckan_default:pass@127.0.0.1:5432/ckan_test_211 \
+	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2
+
+.PHONY: install services test test-ckan2.11 demo stop status clean
 
 $(STAMP): setup.py requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "python3 (3.10+) is needed"; exit 1; }
@@ -19,11 +25,24 @@ $(STAMP): setup.py requirements-dev.txt
 
 install: $(STAMP)
 
+$(STAMP_211): setup.py requirements-dev.txt
+	$(PYTHON) -m venv $(VENV_211)
+	$(VENV_211)/bin/pip install -q -U pip wheel setuptools
+	sed 's/^ckan\[requirements\]==.*/ckan[requirements]==2.11.6/' requirements-dev.txt > $(VENV_211)/requirements.txt
+	$(VENV_211)/bin/pip install -q -r $(VENV_211)/requirements.txt
+	$(VENV_211)/bin/pip install -q -e .
+	@touch $(STAMP_211)
+
 services: install
 	scripts/services.sh start
 
 test: services
 	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
+
+test-ckan2.11: services $(STAMP_211)
+	scripts/services.sh core ckan_test_211 $(VENV_211)/bin/python
+	scripts/services.sh db ckan_test_211
+	$(ENV_211) $(VENV_211)/bin/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
 demo: services
 	scripts/demo.sh start
@@ -37,4 +56,4 @@ status:
 	scripts/demo.sh status
 
 clean: stop
-	rm -rf $(VENV) .cache
+	rm -rf $(VENV) $(VENV_211) .cache

@@ -24,6 +24,7 @@ setup(
             "migration/pida/*.ini",
             "migration/pida/*.mako",
             "migration/pida/versions/*.py",
+            "config_declaration.yaml",
         ]
     },
     # CKAN itself is the host application and is not pulled in here (see requirements-dev.txt).
@@ -39,6 +40,9 @@ setup(
         "ckan.plugins": [
             "pida = ckanext.pida.plugin:PidaPlugin",
             "pida_hub = ckanext.pida.plugin:PidaHubPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "pida = ckanext.pida.profiles:PidaProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

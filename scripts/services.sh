@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the services CKAN needs, all real and on loopback:
 #   PostgreSQL (Debian's cluster 15/main, port 5432), Redis (port 6379), Apache Solr 9 (port 8983, core "ckan").
-# Usage: scripts/services.sh start|stop|status
+# Usage: scripts/services.sh start|stop|status, or `core NAME PYTHON` (a Solr core with the schema of that Python's
+# ckan) and `db NAME` (a database owned by ckan_default), for testing against another CKAN version.
 # Idempotent: a service that already answers is left alone. Each start waits until its service answers;
 # on failure it names the service and its log file and exits non-zero.
 set -euo pipefail
@@ -111,6 +112,30 @@ start_solr() {
   say "Solr up on 127.0.0.1:$SOLR_PORT (cores: $SOLR_CORES)"
 }
 
+# A core for another CKAN version (its own schema.xml), created at run time through the CoreAdmin API.
+add_core() {  # add_core NAME PYTHON
+  local core=$1 python=$2 schema
+  schema=$("$python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
+  mkdir -p "$SOLR_HOME/$core/conf"
+  cp "$schema" "$SOLR_HOME/$core/conf/schema.xml"
+  cp "$ROOT/scripts/solr/conf/solrconfig.xml" "$SOLR_HOME/$core/conf/solrconfig.xml"
+  touch "$SOLR_HOME/$core/conf/protwords.txt" "$SOLR_HOME/$core/conf/synonyms.txt"
+  local action=CREATE
+  curl -fsS -m 30 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=STATUS&core=$core&wt=json" | grep -q '"instanceDir"' && action=RELOAD
+  if [ $action = CREATE ]; then
+    curl -fsS -m 60 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$core" >/dev/null
+  else
+    curl -fsS -m 60 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >/dev/null
+  fi || fail "Solr core $core" "$LOGS/solr.log"
+  say "Solr core $core ready (schema of $("$python" -c 'import ckan; print("CKAN", ckan.__version__)'))"
+}
+
+add_db() {  # add_db NAME
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='$1'\"" | grep -q 1 ||
+    su postgres -c "createdb -O ckan_default -E utf-8 $1"
+  say "database $1 ready"
+}
+
 stop_all() {
   if [ -f "$CACHE/solr/solr.pid" ]; then kill "$(cat "$CACHE/solr/solr.pid")" 2>/dev/null || true; rm -f "$CACHE/solr/solr.pid"; fi
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
@@ -126,7 +151,9 @@ status() {
 
 case "${1:-}" in
   start) start_postgres; start_redis; start_solr ;;
+  core) add_core "$2" "$3" ;;
+  db) add_db "$2" ;;
   stop) stop_all ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|core NAME PYTHON|db NAME" >&2; exit 2 ;;
 esac

@@ -101,10 +101,7 @@ def load_samples(folder):
 
 
 def get_commands() -> list:
-    try:
-        from ckanext.pida import cli_hub
-    except ImportError:  # the hub's commands are not there yet
-        return [pida]
+    from ckanext.pida import cli_hub
     for command in cli_hub.commands:
         pida.add_command(command)
     return [pida]

@@ -11,6 +11,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.pida import cli, helpers, indexing, validators
 from ckanext.pida.logic import action, auth
+from ckanext.pida.harvesters import PidaHarvester
 from ckanext.pida.views import blueprints
 
 
@@ -75,8 +76,9 @@ class PidaPlugin(_PidaBase):
         return cli.get_commands()
 
 
-class PidaHubPlugin(p.SingletonPlugin):
-    """The hub runs ``pida`` too (same schema, vocabulary and coverage); this adds federation."""
+class PidaHubPlugin(PidaHarvester):
+    """The hub runs ``pida`` too (same schema, vocabulary and coverage); this adds federation. It is itself the
+    harvester (IHarvester, source type ``pida``: ckanext/pida/harvesters/); a hub enables ``harvest pida pida_hub``."""
 
     p.implements(p.IBlueprint)
     p.implements(p.IActions)

@@ -1,9 +1,11 @@
 """API actions of ckanext-pida."""
 from __future__ import annotations
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import principles, vocabulary
+from ckanext.pida import catalog, principles, vocabulary
+from ckanext.pida.logic import coverage_actions, hub_actions
 
 
 @tk.side_effect_free
@@ -42,20 +44,21 @@ def pida_vocabulary_sync(context, data_dict):
 
 
 def get_actions():
-    try:  # TEMP until the module lands
-        from ckanext.pida.logic import coverage_actions
-    except ImportError:
-        coverage_actions = None
     return {
         "pida_principles_show": pida_principles_show,
         "pida_vocabulary_sync": pida_vocabulary_sync,
-        **(coverage_actions.get_actions() if coverage_actions else {}),
+        **coverage_actions.get_actions(),
+        **_catalog_actions(),
     }
 
 
+def _catalog_actions():
+    """The catalogue endpoints (issue #4): chained onto ckanext-dcat's actions when ``dcat`` is loaded."""
+    actions = catalog.get_actions()
+    if not p.plugin_loaded("dcat"):
+        actions = {name: action for name, action in actions.items() if not name.startswith("dcat_")}
+    return actions
+
+
 def get_hub_actions():
-    try:  # TEMP until the module lands
-        from ckanext.pida.logic import hub_actions
-    except ImportError:
-        return {}
     return hub_actions.get_actions()

@@ -1,19 +1,10 @@
 """Flask blueprints of ckanext-pida, by site role ("portal": every site with ``pida``; "hub": ``pida_hub``)."""
 from __future__ import annotations
 
-import importlib
-
-ROLES = {
-    "portal": ("concept_scheme", "coverage"),
-    "hub": ("hub",),
-}
-
 
 def blueprints(role: str) -> list:
-    found = []
-    for name in ROLES[role]:
-        try:  # TEMP until the modules land
-            found.append(importlib.import_module("ckanext.pida.views." + name).blueprint)
-        except ImportError:
-            pass
-    return found
+    if role == "portal":
+        from ckanext.pida.views import concept_scheme, coverage
+        return [concept_scheme.blueprint, coverage.blueprint]
+    from ckanext.pida.views import hub
+    return [hub.blueprint]

@@ -1,0 +1,333 @@
+"""The catalogue endpoints a harvester can rely on.
+
+ckanext-dcat's ``/catalog.{ttl,jsonld,rdf,xml,n3}`` and ``/dataset/<id>.<fmt>`` stay its own routes; this module
+replaces the actions behind them (chained ``dcat_catalog_show``, ``dcat_catalog_search`` and
+``dcat_dataset_show``) and adds the feed of withdrawn datasets (``pida_catalog_withdrawn``).
+
+What changes against ckanext-dcat 2.4:
+
+* **Stable order, keyset paging.** Datasets are ordered by ``id`` (which never changes) and ``hydra:next`` carries
+  ``after=<last id of the page>``. ckanext-dcat sorts by ``metadata_modified desc`` with offsets, so a dataset
+  edited during a walk moves to page 1 and another one is skipped. ``page=N`` still works (offsets in the same
+  stable order), but the next link is always a cursor, which also keeps Solr's cost per page flat.
+* **Page size.** ``rows`` (or ``ckanext.dcat.datasets_per_page``) is clamped to ``ckan.search.rows_max`` and the
+  page says so (``hydra:itemsPerPage`` is the size served, plus an ``rdfs:comment``); because the walk follows
+  the cursor, no record is dropped.
+* **Filters.** ``modified_since`` (ISO 8601, inclusive) and ``priority`` (``any``: PIDA priority datasets only;
+  a concept id: that priority dataset only), with ``q`` and ``fq`` as in ckanext-dcat.
+* **Never private.** Whoever asks (even a sysadmin) gets public, active datasets only: the filters are forced on
+  the Solr query and the per-dataset endpoint answers 404 for anything else.
+* **Withdrawals.** ``pida_catalog_withdrawn`` lists the datasets deleted or made private since a time, from the
+  ``package`` table (CKAN keeps deleted rows and the private flag with ``metadata_modified``; ``package_delete``,
+  which does not touch ``metadata_modified``, is chained to stamp it). A *purged* dataset leaves no row: only a
+  full walk of the catalogue (comparing identifiers) finds it.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+from dateutil.parser import parse as parse_date
+from flask import has_request_context
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckanext.dcat.processors import DCAT, RDFSerializer
+from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
+
+from ckanext.pida import vocabulary
+
+DATASETS_PER_PAGE = 100
+WITHDRAWN_LIMIT = 1000
+#: Paging and filter parameters a page link carries over to the next page.
+LINK_PARAMS = ("modified_since", "priority", "rows", "q", "fq", "profiles")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def _param(data_dict: dict, key: str) -> Optional[str]:
+    """A parameter from the action's data_dict, else from the request: ckanext-dcat's view passes only the
+    parameters it knows (page, modified_since, q, fq, format, profiles)."""
+    value = data_dict.get(key)
+    if value in (None, "") and has_request_context():
+        value = tk.request.args.get(key)
+    return value if value not in (None, "") else None
+
+
+def _int_param(data_dict, key, minimum=1) -> Optional[int]:
+    value = _param(data_dict, key)
+    if value is None:
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({key: ["Must be a whole number"]})
+    if value < minimum:
+        raise tk.ValidationError({key: ["Must be at least %d" % minimum]})
+    return value
+
+
+def _date_param(data_dict, key) -> Optional[datetime.datetime]:
+    value = _param(data_dict, key)
+    if value is None:
+        return None
+    try:
+        parsed = parse_date(value)
+    except (ValueError, OverflowError, TypeError):
+        raise tk.ValidationError({key: ["Use an ISO 8601 date or date and time"]})
+    if parsed.tzinfo:  # CKAN stores UTC without a zone
+        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _solr_date(value: datetime.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def rows_max() -> int:
+    return int(tk.config.get("ckan.search.rows_max") or 1000)
+
+
+def page_size(data_dict: dict) -> tuple[int, Optional[int]]:
+    """(rows served, rows asked for if it had to be clamped)."""
+    asked = _int_param(data_dict, "rows") or int(tk.config.get("ckanext.dcat.datasets_per_page")
+                                                 or DATASETS_PER_PAGE)
+    limit = rows_max()
+    return (limit, asked) if asked > limit else (asked, None)
+
+
+def filters(data_dict: dict) -> list[str]:
+    """Solr filters every catalogue query carries: public and active only, plus the client's filters."""
+    fq = ["+capacity:public", "+state:active", "-dataset_type:harvest", "-dataset_type:showcase"]
+    since = _date_param(data_dict, "modified_since")
+    if since:
+        fq.append("metadata_modified:[%s TO *]" % _solr_date(since))
+    priority = _param(data_dict, "priority")
+    if priority:
+        if priority in ("any", "true", "1", "yes"):
+            fq.append("vocab_%s:[* TO *]" % vocabulary.PRIORITY_VOCABULARY)
+        elif vocabulary.concept(priority):
+            fq.append('vocab_%s:"%s"' % (vocabulary.PRIORITY_VOCABULARY, priority))
+        else:
+            raise tk.ValidationError({"priority": ["Use 'any' or the id of a PIDA priority dataset"]})
+    return fq
+
+
+def _search(fq_list, q, fq, rows, start=0):
+    # An anonymous context: what the catalogue shows does not depend on who asks.
+    return tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
+        "q": q or "*:*", "fq": fq or "", "fq_list": fq_list, "rows": rows, "start": start, "sort": "id asc",
+        "include_private": False, "include_drafts": False, "include_deleted": False,
+    })
+
+
+def catalog_page(data_dict: dict) -> tuple[list[dict], dict]:
+    """One page of the catalogue: (dataset dicts, paging information for the Hydra triples)."""
+    rows, asked = page_size(data_dict)
+    fq_list = filters(data_dict)
+    q, fq = _param(data_dict, "q"), _param(data_dict, "fq")
+    after = _param(data_dict, "after")
+    page = _int_param(data_dict, "page")
+    if after is not None:
+        if not _SAFE_ID.match(after):
+            raise tk.ValidationError({"after": ["Not a dataset id"]})
+        total = _search(fq_list, q, fq, 0)["count"]
+        result = _search(fq_list + ['id:{"%s" TO *]' % after], q, fq, rows)
+        remaining = result["count"]
+    else:
+        start = rows * ((page or 1) - 1)
+        result = _search(fq_list, q, fq, rows, start)
+        total = result["count"]
+        remaining = total - start
+    datasets = result["results"]
+
+    info = {"count": total, "items_per_page": rows, "current": _page_url(data_dict, after=after, page=page),
+            "first": _page_url(data_dict)}
+    if remaining > len(datasets) and datasets:
+        info["next"] = _page_url(data_dict, after=datasets[-1]["id"])
+    if asked:
+        info["clamped_from"] = asked
+    return datasets, info
+
+
+def _page_url(data_dict, after=None, page=None) -> str:
+    if has_request_context():
+        path = tk.request.path
+    else:
+        fmt = data_dict.get("format") or "ttl"
+        path = (tk.config.get("ckanext.dcat.catalog_endpoint") or DEFAULT_CATALOG_ENDPOINT).replace(
+            "{_format}", fmt)
+    params = [(k, _param(data_dict, k)) for k in LINK_PARAMS]
+    if isinstance(data_dict.get("profiles"), list):
+        params = [(k, ",".join(v) if k == "profiles" else v) for k, v in params]
+    params = [(k, v) for k, v in params if v]
+    if after:
+        params.append(("after", after))
+    elif page and page > 1:
+        params.append(("page", page))
+    query = urlencode(params)
+    return catalog_uri().rstrip("/") + path + ("?" + query if query else "")
+
+
+def serialize_catalog(data_dict: dict) -> str:
+    datasets, info = catalog_page(data_dict)
+    serializer = RDFSerializer(profiles=_profiles(data_dict))
+    catalog_ref = serializer.graph_from_catalog({})
+    for dataset_dict in datasets:
+        serializer.g.add((catalog_ref, DCAT.dataset, serializer.graph_from_dataset(dataset_dict)))
+    paging = serializer._add_pagination_triples(info)
+    if info.get("clamped_from"):
+        serializer.g.add((paging, RDFS.comment, Literal(
+            "Page size %s is above ckan.search.rows_max: pages hold %s datasets; follow hydra:next to read them all."
+            % (info["clamped_from"], info["items_per_page"]))))
+    since = _param(data_dict, "modified_since")
+    serializer.g.add((paging, RDFS.seeAlso, URIRef(withdrawn_url(since))))
+    return _serialize(serializer.g, data_dict.get("format"))
+
+
+def withdrawn_url(since: Optional[str] = None) -> str:
+    url = catalog_uri().rstrip("/") + "/api/3/action/pida_catalog_withdrawn"
+    return url + ("?" + urlencode({"since": since}) if since else "")
+
+
+def _profiles(data_dict):
+    profiles = data_dict.get("profiles") or _param(data_dict, "profiles")
+    return profiles.split(",") if isinstance(profiles, str) else profiles
+
+
+def _serialize(graph, fmt) -> str:
+    fmt = fmt or "xml"
+    if fmt not in CONTENT_TYPES:
+        raise tk.ValidationError({"format": ["Unknown format: %s" % fmt]})
+    rdflib_fmt = {"ttl": "turtle", "rdf": "pretty-xml", "xml": "pretty-xml", "jsonld": "json-ld"}.get(fmt, fmt)
+    if rdflib_fmt == "json-ld":
+        return graph.serialize(format="json-ld", auto_compact=True)
+    return graph.serialize(format=rdflib_fmt)
+
+
+# --- the withdrawn datasets feed -------------------------------------------------------------------------
+
+def withdrawn(data_dict: dict) -> dict:
+    """Datasets deleted or made private since a time, oldest change first, paged by a (time, id) cursor.
+
+    Each item gives only what a harvester needs to drop its copy: ``id``, ``uri`` (as the catalogue published
+    it), ``status`` (``deleted`` or ``private``) and ``modified`` (UTC). Titles and names are never shown.
+    """
+    since = _date_param(data_dict, "since")
+    if since is None:
+        raise tk.ValidationError({"since": ["Missing value"]})
+    limit = min(_int_param(data_dict, "limit") or WITHDRAWN_LIMIT, WITHDRAWN_LIMIT)
+    after = _param(data_dict, "after")
+    if after is not None and not _SAFE_ID.match(after):
+        raise tk.ValidationError({"after": ["Not a dataset id"]})
+
+    P = model.Package
+    uri = P.extras["uri"].astext  # CKAN 2.12 keeps extras as JSONB on the package row
+    query = (model.Session.query(P.id, P.state, P.private, P.metadata_modified, uri)
+             .filter(P.type != "harvest")
+             .filter((P.state == "deleted") | ((P.state == "active") & P.private.is_(True))))
+    if after:
+        query = query.filter((P.metadata_modified > since)
+                             | ((P.metadata_modified == since) & (P.id > after)))
+    else:
+        query = query.filter(P.metadata_modified >= since)
+    rows = query.order_by(P.metadata_modified, P.id).limit(limit + 1).all()
+
+    results = [{
+        "id": pkg_id,
+        "uri": dataset_uri({"id": pkg_id, "uri": extra_uri}),
+        "status": "deleted" if state == "deleted" else "private",
+        "modified": modified.isoformat(),
+    } for pkg_id, state, private, modified, extra_uri in rows[:limit]]
+    out: dict[str, Any] = {"since": since.isoformat(), "results": results}
+    if len(rows) > limit:
+        out["next"] = {"since": results[-1]["modified"], "after": results[-1]["id"]}
+    return out
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(up_func, context, data_dict):
+    tk.check_access("dcat_catalog_show", context, data_dict)
+    return serialize_catalog(data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_search(up_func, context, data_dict):
+    tk.check_access("dcat_catalog_search", context, data_dict)
+    return serialize_catalog(data_dict)
+
+
+@tk.chained_action
+def dcat_dataset_show(up_func, context, data_dict):
+    """The per-dataset endpoint shows public, active datasets only, whoever asks."""
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is None or pkg.private or pkg.state != "active":
+        raise tk.ObjectNotFound()
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_delete(up_func, context, data_dict):
+    """CKAN's package_delete leaves ``metadata_modified`` as it was, so a deletion has no time and the
+    withdrawn feed could not find it: stamp it."""
+    result = up_func(context, data_dict)
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is not None and pkg.state == "deleted":
+        pkg.metadata_modified = datetime.datetime.utcnow()
+        model.repo.commit()
+    return result
+
+
+@tk.side_effect_free
+def pida_catalog_withdrawn(context, data_dict):
+    """Datasets deleted or made private since a time (see :func:`withdrawn`).
+
+    :param since: ISO 8601 date or date and time (UTC if no zone), inclusive
+    :param limit: at most this many items (default and maximum 1000)
+    :param after: with ``since``, the cursor given as ``next`` by the previous answer
+    """
+    tk.check_access("pida_catalog_withdrawn", context, data_dict)
+    return withdrawn(data_dict)
+
+
+def get_actions() -> dict:
+    return {
+        "dcat_catalog_show": dcat_catalog_show,
+        "dcat_catalog_search": dcat_catalog_search,
+        "dcat_dataset_show": dcat_dataset_show,
+        "pida_catalog_withdrawn": pida_catalog_withdrawn,
+        "package_delete": package_delete,
+    }
+
+
+# --- parsing remote RDF ----------------------------------------------------------------------------------
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class UnsafeRDF(ValueError):
+    pass
+
+
+def reject_dtd(content) -> None:
+    """Refuse RDF that declares a DTD or entities (XXE, billion laughs) before any parser sees it."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if _DTD.search(data or b""):
+        raise UnsafeRDF("RDF with a DTD or entity declarations is refused")
+
+
+def parse_remote_rdf(content, fmt: Optional[str] = None, profiles: Optional[list] = None):
+    """An ``RDFParser`` loaded with remote content, after the DTD check. Use it for any RDF from elsewhere."""
+    from ckanext.dcat.processors import RDFParser
+
+    reject_dtd(content)
+    parser = RDFParser(profiles=profiles)
+    parser.parse(content, _format=fmt)
+    return parser

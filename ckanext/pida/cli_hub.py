@@ -1,0 +1,83 @@
+"""Commands of the hub and of coverage, under ``ckan pida``:
+
+    ckan pida coverage-snapshot          store today's coverage (run daily from cron)
+    ckan pida hub-source NAME URL -c CO  create (or update) the harvest source of a national catalogue
+    ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
+    ckan pida harvest-health [SOURCE]    print the harvest health of the sources
+"""
+from __future__ import annotations
+
+import json
+
+import click
+
+import ckan.plugins.toolkit as tk
+
+
+def _site_context() -> dict:
+    return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+@click.command("coverage-snapshot")
+def coverage_snapshot():
+    """Stores today's coverage of the priority datasets (one row per country)."""
+    result = tk.get_action("pida_coverage_snapshot")(_site_context(), {})
+    click.echo("Coverage snapshot of {day}: {countries} countries".format(**result))
+
+
+@click.command("hub-source")
+@click.argument("name")
+@click.argument("url")
+@click.option("-c", "--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. CO")
+@click.option("--title", help="Title of the source (default: the country's name)")
+@click.option("--config", "extra", default="{}", help="More source configuration, as JSON")
+def hub_source(name, url, country, title, extra):
+    """Creates or updates the harvest source NAME for a national catalogue at URL, owned by the country's
+    organisation (``pida-<country>``, created if missing)."""
+    from ckanext.pida import vocabulary
+    context = _site_context()
+    info = vocabulary.country(country)
+    if not info:
+        raise click.BadParameter("unknown country code", param_hint="--country")
+    org_name = "pida-" + country.lower()
+    try:
+        org = tk.get_action("organization_show")(dict(context), {"id": org_name})
+    except tk.ObjectNotFound:
+        org = tk.get_action("organization_create")(dict(context), {
+            "name": org_name, "title": vocabulary.text(info["name"])})
+    data = {"name": name, "url": url, "source_type": "pida", "owner_org": org["id"],
+            "title": title or vocabulary.text(info["name"]), "frequency": "DAILY",
+            "config": json.dumps(dict(json.loads(extra), country=country.upper()))}
+    try:
+        existing = tk.get_action("harvest_source_show")(dict(context), {"id": name})
+        source = tk.get_action("harvest_source_update")(dict(context), dict(data, id=existing["id"]))
+    except tk.ObjectNotFound:
+        source = tk.get_action("harvest_source_create")(dict(context), data)
+    click.echo("Harvest source {} ({}) -> {}".format(source["name"], country.upper(), url))
+
+
+@click.command("harvest")
+@click.argument("source")
+@click.option("--full", is_flag=True, help="Read the whole catalogue and propagate deletions.")
+def harvest(source, full):
+    """Runs a harvest job of SOURCE (id or name) to the end, through the Redis queues, in this process."""
+    from ckanext.pida.harvesters import runner
+    source_dict = tk.get_action("harvest_source_show")(_site_context(), {"id": source})
+    job = runner.run_now(source_dict["id"], full=full)
+    health = tk.get_action("pida_harvest_health")(_site_context(), {"id": source_dict["id"]})[0]
+    click.echo("{}: {} ({}); {}".format(source_dict["title"], job["status"], health["health"],
+                                        ", ".join("{} {}".format(v, k) for k, v in health["counts"].items())))
+    for item in health["problems"] + health["object_errors"]:
+        click.echo("  - " + item["message"])
+
+
+@click.command("harvest-health")
+@click.argument("source", required=False)
+def harvest_health(source):
+    """Prints the harvest health of every PIDA source (or one), as JSON."""
+    data = {"id": source} if source else {}
+    click.echo(json.dumps(tk.get_action("pida_harvest_health")(_site_context(), data), indent=1,
+                          ensure_ascii=False))
+
+
+commands = [coverage_snapshot, hub_source, harvest, harvest_health]

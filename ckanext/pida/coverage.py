@@ -1,0 +1,185 @@
+"""Coverage of the PIDA priority datasets: countries (rows) by the 30 priority datasets (columns).
+
+A cell is ``published`` (at least one public dataset of that country declares the concept and is up to date),
+``out_of_date`` (there are some, none up to date) or ``missing``. Up to date is the Charter check the principles
+use (``principles.is_up_to_date``): the last update (``modified``) is no older than the declared frequency's
+interval, or the concept's ``max_update_interval`` when the frequency has none, times the tolerance
+``ckanext.pida.coverage.tolerance`` (default 1.2, as Argentina's monitor). A dataset whose interval cannot be
+known (irregular frequency and no concept interval) counts as up to date.
+
+Per country: totals of the three, ``share_up_to_date`` (published and up to date / 30), ``share_published``
+((published + out of date) / 30), and the Charter principle evaluation of its priority datasets (how many datasets
+meet, partly meet or do not meet each principle). The same report serves the page, JSON and CSV, and is
+snapshotted each day per country (``pida_coverage_snapshot``) for the progress chart.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Iterable, Optional
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.pida import principles, vocabulary
+from ckanext.pida.model import CoverageSnapshot
+
+PUBLISHED, OUT_OF_DATE, MISSING = "published", "out_of_date", "missing"
+STATUSES = (PUBLISHED, OUT_OF_DATE, MISSING)
+PAGE = 500
+
+
+def dataset_status(pkg: dict, now: datetime.datetime) -> str:
+    return OUT_OF_DATE if principles.is_up_to_date(pkg, now) is False else PUBLISHED
+
+
+def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional[datetime.datetime] = None,
+          lang: Optional[str] = None) -> dict:
+    """The coverage report of ``datasets`` (package dicts). ``countries`` adds rows even without datasets."""
+    now = now or datetime.datetime.utcnow()
+    concepts = vocabulary.concepts()
+    rows: dict[str, dict] = {}
+
+    def row(code: str) -> dict:
+        if code not in rows:
+            rows[code] = {"cells": {c["id"]: {"status": MISSING, "datasets": []} for c in concepts},
+                          "principles": {p["id"]: {s: 0 for s in (principles.MET, principles.PARTLY,
+                                                                  principles.NOT_MET)}
+                                         for p in vocabulary.principles()},
+                          "datasets": 0}
+        return rows[code]
+
+    for code in countries:
+        if vocabulary.country(code):
+            row(code.upper())
+    for pkg in datasets:
+        code = (pkg.get("pida_country") or "").upper()
+        ids = [i for i in _as_list(pkg.get("pida_priority")) if vocabulary.concept(i)]
+        if not vocabulary.country(code) or not ids:
+            continue
+        r = row(code)
+        r["datasets"] += 1
+        status = dataset_status(pkg, now)
+        entry = {"name": pkg["name"], "title": pkg.get("title") or pkg["name"], "status": status,
+                 "modified": pkg.get("modified"), "frequency": pkg.get("frequency")}
+        for concept_id in ids:
+            cell = r["cells"][concept_id]
+            cell["datasets"].append(entry)
+            if status == PUBLISHED:
+                cell["status"] = PUBLISHED
+            elif cell["status"] == MISSING:
+                cell["status"] = OUT_OF_DATE
+        for principle_id, result in principles.evaluate(pkg, now).items():
+            r["principles"][principle_id][result["status"]] += 1
+
+    total = len(concepts)
+    out_rows = []
+    for code, r in rows.items():
+        totals = {s: sum(1 for c in r["cells"].values() if c["status"] == s) for s in STATUSES}
+        country = vocabulary.country(code)
+        out_rows.append({
+            "code": code,
+            "name": vocabulary.text(country.get("name"), lang),
+            "datasets": r["datasets"],
+            "totals": dict(totals, total=total),
+            "share_up_to_date": round(totals[PUBLISHED] / total, 4),
+            "share_published": round((totals[PUBLISHED] + totals[OUT_OF_DATE]) / total, 4),
+            "cells": r["cells"],
+            "principles": r["principles"],
+        })
+    out_rows.sort(key=lambda r: r["name"])
+    return {
+        "generated": now.replace(microsecond=0).isoformat() + "Z",
+        "tolerance": principles.tolerance(),
+        "concepts": [{"id": c["id"], "notation": c.get("notation"), "label": vocabulary.text(c["label"], lang)}
+                     for c in concepts],
+        "principles": [{"id": p["id"], "number": p["number"], "label": vocabulary.text(p["label"], lang)}
+                       for p in vocabulary.principles()],
+        "countries": out_rows,
+    }
+
+
+def _as_list(value) -> list:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def site_datasets(context: dict, country: Optional[str] = None) -> Iterable[dict]:
+    """The public, active priority datasets of this site, page by page from the search index."""
+    fq = "vocab_pida_priority:[* TO *]"
+    if country:
+        fq += ' AND vocab_pida_country:"{}"'.format(country.upper())
+    start = 0
+    while True:
+        result = tk.get_action("package_search")(dict(context), {
+            "fq": fq, "rows": PAGE, "start": start, "sort": "id asc", "include_private": False})
+        yield from result["results"]
+        start += PAGE
+        if start >= result["count"] or not result["results"]:
+            break
+
+
+def site_countries() -> list[str]:
+    """Rows every report shows: ``ckanext.pida.coverage.countries``, the portal's own ``ckanext.pida.country``
+    and the countries of the hub's harvest sources."""
+    codes = list(tk.aslist(tk.config.get("ckanext.pida.coverage.countries") or []))
+    if tk.config.get("ckanext.pida.country"):
+        codes.append(tk.config["ckanext.pida.country"])
+    from ckanext.pida.harvesters.sources import source_countries  # no-op where there is no harvest table
+    codes += source_countries()
+    return sorted({c.upper() for c in codes if vocabulary.country(c)})
+
+
+def report(context: dict, country: Optional[str] = None, lang: Optional[str] = None) -> dict:
+    countries = [country] if country else site_countries()
+    return build(site_datasets(context, country), countries, lang=lang)
+
+
+# --- export ---------------------------------------------------------------------------------------------
+
+def to_csv(rep: dict) -> str:
+    """One row per country: code, name, totals and shares, then one column per priority dataset (its status)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["country", "name", "datasets", PUBLISHED, OUT_OF_DATE, MISSING, "share_up_to_date",
+                     "share_published"] + [c["id"] for c in rep["concepts"]])
+    for r in rep["countries"]:
+        t = r["totals"]
+        writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[MISSING],
+                         r["share_up_to_date"], r["share_published"]]
+                        + [r["cells"][c["id"]]["status"] for c in rep["concepts"]])
+    return out.getvalue()
+
+
+# --- snapshots ------------------------------------------------------------------------------------------
+
+def snapshot(rep: dict, day: Optional[datetime.date] = None) -> int:
+    """Stores the report as today's snapshot (one row per country; a second snapshot the same day replaces the
+    first). Returns the number of countries stored."""
+    day = day or datetime.date.today()
+    for r in rep["countries"]:
+        row = model.Session.query(CoverageSnapshot).filter_by(day=day, country=r["code"]).first() \
+            or CoverageSnapshot(day=day, country=r["code"])
+        row.published = r["totals"][PUBLISHED]
+        row.out_of_date = r["totals"][OUT_OF_DATE]
+        row.missing = r["totals"][MISSING]
+        row.cells = {cid: cell["status"] for cid, cell in r["cells"].items()}
+        row.principles = r["principles"]
+        model.Session.add(row)
+    model.Session.commit()
+    return len(rep["countries"])
+
+
+def history(country: Optional[str] = None, since: Optional[datetime.date] = None) -> list[dict]:
+    """The snapshots, oldest first: ``[{day, country, published, out_of_date, missing, share_up_to_date}]``."""
+    q = model.Session.query(CoverageSnapshot)
+    if country:
+        q = q.filter(CoverageSnapshot.country == country.upper())
+    if since:
+        q = q.filter(CoverageSnapshot.day >= since)
+    total = len(vocabulary.concepts())
+    return [{"day": s.day.isoformat(), "country": s.country, PUBLISHED: s.published, OUT_OF_DATE: s.out_of_date,
+             MISSING: s.missing, "share_up_to_date": round((s.published or 0) / total, 4)}
+            for s in q.order_by(CoverageSnapshot.day, CoverageSnapshot.country)]

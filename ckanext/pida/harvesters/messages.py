@@ -1,0 +1,91 @@
+"""What can go wrong in a harvest, in words a portal administrator can act on.
+
+Problems are stored as a code and its parameters (``pida_harvest_run.problems``) and rendered when shown, in the
+reader's language (``tk._``). The English text also goes to ckanext-harvest's own error tables, so its job pages
+tell the same story.
+"""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+
+def N_(text: str) -> str:
+    """Marks a message for translation without translating it now (babel extracts ``N_``)."""
+    return text
+
+
+MESSAGES = {
+    "http_status": N_(
+        "The catalogue at {url} answered HTTP {status}. Check that the address is right and that the national "
+        "portal is up; the next run will try again."),
+    "timeout": N_(
+        "The catalogue at {url} did not answer within {seconds} seconds. The portal may be overloaded: try again "
+        "later, lower the page size, or raise \"timeout\" in the source configuration."),
+    "connection": N_(
+        "The catalogue at {url} could not be reached ({detail}). Check the address and that the portal is online."),
+    "too_big": N_(
+        "The catalogue page at {url} is larger than the limit of {limit_mb} MB, so it was not read. Ask the portal "
+        "to serve smaller pages, or raise \"max_size_mb\" in the source configuration."),
+    "dtd": N_(
+        "The catalogue at {url} declares a DTD (<!DOCTYPE> or <!ENTITY>). It was refused, because entity "
+        "declarations can exhaust the server. A DCAT catalogue never needs one: ask the portal to remove it."),
+    "remote_context": N_(
+        "The JSON-LD catalogue at {url} points to a remote @context, which the hub does not download. Ask the "
+        "portal for Turtle or RDF/XML (for example {suggestion})."),
+    "unsupported_format": N_(
+        "The catalogue at {url} was served as \"{content_type}\", which is not an RDF format the hub reads. "
+        "Point the source at the portal's /catalog.ttl or set \"rdf_format\" in the source configuration."),
+    "malformed": N_(
+        "The catalogue page at {url} is not valid {format}: {detail}. Validate the portal's catalogue output; "
+        "nothing was changed at the hub."),
+    "next_page_elsewhere": N_(
+        "The catalogue page at {url} links its next page to another site ({next_url}); paging stopped there."),
+    "page_loop": N_(
+        "The catalogue's paging goes round in a circle at {url}; paging stopped there."),
+    "too_many_pages": N_(
+        "The catalogue has more than {max_pages} pages; paging stopped. Raise \"max_pages\" in the source "
+        "configuration if the catalogue really is that large."),
+    "no_identifier": N_(
+        "A dataset titled \"{title}\" has no URI or dct:identifier, so it cannot be followed across runs and was "
+        "skipped. Give every dataset a stable URI."),
+    "dataset_unreadable": N_(
+        "A dataset in the catalogue page at {url} could not be read: {detail}."),
+    "no_deletions_partial": N_(
+        "This run did not read the whole catalogue, so no dataset was deleted at the hub. Fix the problems above; "
+        "deletions will be applied by the next complete full run."),
+    "deletions_held": N_(
+        "The catalogue lists {seen} datasets but the hub holds {active} from it: deleting {to_delete} would "
+        "remove more than {max_share}% of the source, so nothing was deleted. If the portal really removed them, "
+        "raise \"max_delete_share\" in the source configuration for one run."),
+    "deletions_feed": N_(
+        "The deletions feed at {url} could not be read ({detail}); datasets deleted at the portal since the last "
+        "run will be removed by the next full run."),
+    "import_failed": N_(
+        "The dataset \"{title}\" ({guid}) was not imported: {detail}. Correct it at the national portal; the next "
+        "run will try again."),
+}
+
+
+def problem(code: str, **params) -> dict:
+    return {"code": code, "params": {k: str(v) for k, v in params.items()}}
+
+
+def render(item: dict, translate: bool = True) -> str:
+    """The text of a problem, translated into the current language unless ``translate`` is false."""
+    template = MESSAGES.get(item.get("code"), "{detail}")
+    template = tk._(template) if translate else template
+    try:
+        return template.format(**item.get("params", {}))
+    except (KeyError, IndexError):
+        return template
+
+
+class HarvestProblem(Exception):
+    """A problem that stops reading a catalogue page."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.item = problem(code, **params)
+
+    def __str__(self) -> str:
+        return render(self.item, translate=False)

@@ -1,0 +1,87 @@
+"""What the hub makes of one harvested dataset: its content hash, its name, its provenance."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+
+import ckan.model as model
+from ckan.lib.munge import munge_title_to_name
+
+from ckanext.pida import vocabulary
+
+#: Keys the hub sets itself: never part of the content hash, never taken from the source.
+HUB_KEYS = ("id", "name", "owner_org", "pida_harvest", "state", "private", "extras")
+NAME_MAX = 100
+
+
+def _canonical(value):
+    """The value with dict keys sorted and lists in a fixed order, so that the hash ignores serialisation order."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def content_hash(dataset: dict) -> str:
+    """SHA-256 of what the source says about a dataset (what the hub adds is left out)."""
+    content = {k: v for k, v in dataset.items() if k not in HUB_KEYS}
+    text = json.dumps(_canonical(content), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def guid_of(dataset: dict) -> str | None:
+    """The dataset's identity at its source: its URI, else its dct:identifier."""
+    extras = {e.get("key"): e.get("value") for e in dataset.get("extras") or [] if isinstance(e, dict)}
+    for key in ("uri", "identifier"):
+        value = dataset.get(key) or extras.get(key)
+        if value:
+            return value
+    return None
+
+
+def new_name(country: str, title: str, guid: str) -> str:
+    """A hub name for a new dataset: ``<country>-<slug of title>``, made unique with a short hash of its guid.
+
+    The country prefix keeps countries apart; the name is stored with the record and never recomputed, so it stays
+    stable across re-harvests even when the title changes."""
+    prefix = country.lower() + "-"
+    slug = re.sub("-+", "-", munge_title_to_name(title or "") or "dataset").strip("-") or "dataset"
+    name = (prefix + slug)[:NAME_MAX].rstrip("-")
+    if not _taken(name):
+        return name
+    suffix = "-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:8]
+    name = (prefix + slug)[:NAME_MAX - len(suffix)].rstrip("-") + suffix
+    n = 1
+    candidate = name
+    while _taken(candidate):
+        n += 1
+        candidate = "{}-{}".format(name[:NAME_MAX - 4], n)
+    return candidate
+
+
+def _taken(name: str) -> bool:
+    return model.Session.query(model.Package.id).filter(model.Package.name == name).first() is not None
+
+
+def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: str, owner_org: str | None) -> dict:
+    """The dict given to package_create / package_update: the source's dataset plus the hub's own keys."""
+    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS}
+    out["name"] = name
+    if owner_org:
+        out["owner_org"] = owner_org
+    if not vocabulary.country(out.get("pida_country")):
+        out["pida_country"] = cfg["country"]
+    out["pida_harvest"] = {
+        "country": cfg["country"],
+        "source": source.id,
+        "source_title": source.title,
+        "source_url": source.url,
+        "original_uri": guid,
+        "harvested_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
+        "hash": digest,
+    }
+    return out

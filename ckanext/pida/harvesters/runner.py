@@ -1,0 +1,48 @@
+"""Running a harvest job now, in this process, through the real Redis queues of ckanext-harvest.
+
+Production runs ``ckan harvester gather-consumer`` and any number of ``fetch-consumer`` processes; this drains the
+same queues with the same callbacks, for the command line (``ckan pida harvest``), the demo, the benchmark and the
+tests.
+"""
+from __future__ import annotations
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckanext.harvest import queue
+
+from ckanext.pida.model import HarvestRun
+
+
+def request_job(source_id: str, full: bool = False, run: bool = True) -> dict:
+    """Creates a job for a source (a full run if asked) and puts it on the gather queue."""
+    context = {"user": _site_user(), "ignore_auth": True}
+    job = tk.get_action("harvest_job_create")(context, {"source_id": source_id, "run": False})
+    model.Session.add(HarvestRun(job_id=job["id"], source_id=source_id, requested_full=full))
+    model.Session.commit()
+    if run:
+        tk.get_action("harvest_send_job_to_gather_queue")(context, {"id": job["id"]})
+    return job
+
+
+def drain() -> None:
+    """Consumes the gather queue, then the fetch queue, until both are empty."""
+    for consumer, callback in ((queue.get_gather_consumer(), queue.gather_callback),
+                               (queue.get_fetch_consumer(), queue.fetch_callback)):
+        while True:
+            method, channel, body = consumer.basic_get(None)
+            if body is None:
+                break
+            callback(channel, method, None, body)
+
+
+def run_now(source_id: str, full: bool = False) -> dict:
+    """Runs one job of a source to the end and returns it (status Finished)."""
+    job = request_job(source_id, full=full)
+    drain()
+    tk.get_action("harvest_jobs_run")({"user": _site_user(), "ignore_auth": True}, {"source_id": source_id})
+    model.Session.remove()
+    return tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
+
+
+def _site_user() -> str:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]

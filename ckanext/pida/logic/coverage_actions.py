@@ -1,0 +1,67 @@
+"""API actions of the coverage of the priority datasets (wired into the ``pida`` plugin: hub and national portals)."""
+from __future__ import annotations
+
+import datetime
+
+import ckan.authz as authz
+import ckan.plugins.toolkit as tk
+
+from ckanext.pida import coverage, vocabulary
+
+
+@tk.side_effect_free
+def pida_coverage_show(context, data_dict):
+    """Countries by the 30 priority datasets: each cell published / out_of_date / missing, with its datasets;
+    per country totals, shares and the Charter principle summary.
+
+    :param country: optional ISO 3166-1 alpha-2 code: only that country
+    :param lang: optional language of the labels (es, en, pt_BR, fr)
+    """
+    country = _country(data_dict.get("country"))
+    return coverage.report(_search_context(context), country, data_dict.get("lang"))
+
+
+@tk.side_effect_free
+def pida_coverage_history(context, data_dict):
+    """The daily snapshots of the coverage, oldest first, for progress charts.
+
+    :param country: optional ISO 3166-1 alpha-2 code
+    :param since: optional date (YYYY-MM-DD)
+    """
+    since = data_dict.get("since")
+    if since:
+        try:
+            since = datetime.date.fromisoformat(str(since)[:10])
+        except ValueError:
+            raise tk.ValidationError({"since": [tk._("Use a date such as 2026-01-31.")]})
+    return coverage.history(_country(data_dict.get("country")), since)
+
+
+def pida_coverage_snapshot(context, data_dict):
+    """Stores today's coverage (one row per country; run daily, e.g. ``ckan pida coverage-snapshot``).
+    Sysadmins only. Returns ``{"day", "countries"}``."""
+    if not context.get("ignore_auth") and not authz.is_sysadmin(context.get("user")):
+        raise tk.NotAuthorized(tk._("Only system administrators can take coverage snapshots."))
+    rep = coverage.report(_search_context(context), None, "en")
+    return {"day": datetime.date.today().isoformat(), "countries": coverage.snapshot(rep)}
+
+
+def _country(value):
+    if not value:
+        return None
+    if not vocabulary.country(value):
+        raise tk.ValidationError({"country": [tk._("Unknown country code: {0}").format(value)]})
+    return value.upper()
+
+
+def _search_context(context):
+    # Coverage counts public datasets only, whoever asks, so the page shows the same to everyone.
+    return {"ignore_auth": True, "user": ""}
+
+
+def get_actions() -> dict:
+    return {
+        "pida_coverage_show": pida_coverage_show,
+        "pida_coverage_history": pida_coverage_history,
+        "pida_coverage_snapshot": pida_coverage_snapshot,
+    }

@@ -1,0 +1,105 @@
+"""API actions of the regional hub: harvest health per source, and asking for a (full) run."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
+
+from ckanext.pida import vocabulary
+from ckanext.pida.harvesters import runner, sources
+from ckanext.pida.harvesters.messages import N_, render
+from ckanext.pida.model import HarvestRecord, HarvestRun
+
+COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
+OBJECT_ERRORS_SHOWN = 20
+HEALTH = {
+    "never_run": N_("Never harvested"),
+    "running": N_("Harvesting now"),
+    "ok": N_("Healthy"),
+    "warning": N_("Harvested, with problems"),
+    "failing": N_("Failing"),
+}
+
+
+@tk.side_effect_free
+def pida_harvest_health(context, data_dict):
+    """The health of each PIDA harvest source: its last run (full or incremental, complete or not), datasets
+    added / updated / unchanged / deleted / errored, and the problems in words an administrator can act on.
+
+    :param id: optional id or name of one harvest source
+    """
+    wanted = data_dict.get("id")
+    out = []
+    for source in sources.pida_sources():
+        pkg = model.Package.get(source.id)
+        if wanted and wanted not in (source.id, pkg.name if pkg else None):
+            continue
+        out.append(source_health(source, pkg))
+    if wanted and not out:
+        raise tk.ObjectNotFound(tk._("Harvest source not found"))
+    return out
+
+
+def source_health(source, pkg=None) -> dict:
+    country = sources.country_of(source)
+    job = (model.Session.query(HarvestJob).filter(HarvestJob.source_id == source.id)
+           .order_by(HarvestJob.created.desc()).first())
+    entry = {
+        "id": source.id, "name": pkg.name if pkg else source.id, "title": source.title, "url": source.url,
+        "country": country, "country_name": vocabulary.text((vocabulary.country(country) or {}).get("name")),
+        "datasets": HarvestRecord.active_query(source.id).count(),
+        "last_run": None, "counts": {k: 0 for k in COUNTS}, "problems": [], "object_errors": [],
+    }
+    if not job:
+        entry["health"] = "never_run"
+    else:
+        run = HarvestRun.get(job.id)
+        counts = dict(model.Session.query(HarvestObject.report_status, sa.func.count(HarvestObject.id))
+                      .filter(HarvestObject.harvest_job_id == job.id).group_by(HarvestObject.report_status))
+        entry["counts"] = {"added": counts.get("added", 0), "updated": counts.get("updated", 0),
+                           "unchanged": (run.unchanged if run else 0) + counts.get("not modified", 0),
+                           "deleted": counts.get("deleted", 0), "errored": counts.get("errored", 0)}
+        entry["last_run"] = {
+            "job_id": job.id, "status": job.status, "created": _iso(job.created), "finished": _iso(job.finished),
+            "mode": run.mode if run else None, "complete": bool(run and run.complete),
+            "modified_since": _iso(run.modified_since) if run else None, "pages": run.pages if run else None,
+        }
+        entry["problems"] = [{"code": p["code"], "message": render(p)} for p in (run.problems if run else [])]
+        errors = (model.Session.query(HarvestObjectError.message, HarvestObject.guid)
+                  .join(HarvestObject, HarvestObject.id == HarvestObjectError.harvest_object_id)
+                  .filter(HarvestObject.harvest_job_id == job.id).limit(OBJECT_ERRORS_SHOWN))
+        entry["object_errors"] = [{"guid": guid, "message": message} for message, guid in errors]
+        if job.status != "Finished":
+            entry["health"] = "running"
+        elif run and not run.complete and not run.pages:
+            entry["health"] = "failing"
+        elif entry["problems"] or entry["counts"]["errored"]:
+            entry["health"] = "warning"
+        else:
+            entry["health"] = "ok"
+    entry["health_label"] = tk._(HEALTH[entry["health"]])
+    return entry
+
+
+def pida_harvest_source_run(context, data_dict):
+    """Queues a harvest job for a source (who may: as ckanext-harvest's ``harvest_job_create``).
+
+    :param id: id or name of the harvest source
+    :param full: true for a full run (reads the whole catalogue and propagates deletions)
+    """
+    source = tk.get_action("harvest_source_show")(context, {"id": tk.get_or_bust(data_dict, "id")})
+    tk.check_access("harvest_job_create", context, {"source_id": source["id"]})
+    return runner.request_job(source["id"], full=tk.asbool(data_dict.get("full")))
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def get_actions() -> dict:
+    return {
+        "pida_harvest_health": pida_harvest_health,
+        "pida_harvest_source_run": pida_harvest_source_run,
+    }

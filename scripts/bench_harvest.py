@@ -1,0 +1,145 @@
+#!/usr/bin/env python
+"""Harvest throughput and memory of the hub on a generated DCAT-AP catalogue served on 127.0.0.1.
+
+    .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset
+
+Serves N generated PIDA datasets (Turtle, Hydra paging) from a separate process, harvests them into the hub
+configured by --ini (with the hub plugins) through the Redis queues, twice: a first run (everything new) and a
+no-change run (everything unchanged). Prints datasets per second for each, and the peak RSS of this process.
+--reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
+CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.server
+import json
+import multiprocessing
+import resource
+import socket
+import sys
+import time
+from urllib.parse import parse_qs, urlsplit
+
+PLUGINS = "scheming_datasets dcat harvest pida pida_hub"
+CONCEPTS = ["lobbying-register", "contracts-register", "budgets", "spending", "company-register",
+            "asset-declarations", "audit-data", "court-data", "tender-award-processes", "government-grants"]
+
+
+def page_body(base: str, page: int, pages: int, size: int, total: int) -> bytes:
+    today = datetime.date.today().isoformat()
+    out = ["@prefix dcat: <http://www.w3.org/ns/dcat#> .", "@prefix dct: <http://purl.org/dc/terms/> .",
+           "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .", "@prefix pida: <https://w3id.org/pida/ns#> .",
+           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", ""]
+    current = "%s/catalog.ttl?page=%d" % (base, page)
+    out.append("<%s> a hydra:PagedCollection ; hydra:totalItems %d ; hydra:itemsPerPage %d%s ." % (
+        current, total, size, " ; hydra:next <%s/catalog.ttl?page=%d>" % (base, page + 1) if page < pages else ""))
+    for i in range((page - 1) * size, min(page * size, total)):
+        concept = CONCEPTS[i % len(CONCEPTS)]
+        out.append(
+            '<{b}/dataset/{i}> a dcat:Dataset ; dct:title "Conjunto de datos {i}" ; dct:identifier "bench-{i}" ;\n'
+            '  dct:description "Datos generados número {i} para medir la cosecha del hub." ;\n'
+            '  dcat:keyword "bench", "pida" ; pida:priorityDataset <https://w3id.org/pida/priority-datasets/{c}> ;\n'
+            '  dct:spatial <http://publications.europa.eu/resource/authority/country/COL> ;\n'
+            '  dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/MONTHLY> ;\n'
+            '  dct:modified "{d}"^^xsd:date ; dcat:distribution <{b}/dataset/{i}/csv> .\n'
+            '<{b}/dataset/{i}/csv> a dcat:Distribution ; dct:title "datos-{i}.csv" ;\n'
+            '  dcat:accessURL <https://datos.example.gov/{i}.csv> ; dct:format "CSV" .'.format(
+                b=base, i=i, c=concept, d=today))
+    return "\n".join(out).encode("utf-8")
+
+
+def serve(port: int, total: int, size: int) -> None:
+    base = "http://127.0.0.1:%d" % port
+    pages = max(1, -(-total // size))
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
+            body = page_body(base, page, pages, size, total)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ini", default="test.ini")
+    parser.add_argument("--datasets", type=int, default=5000)
+    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--reset", action="store_true", help="empty the database and Solr core first")
+    args = parser.parse_args()
+
+    port = free_port()
+    server = multiprocessing.Process(target=serve, args=(port, args.datasets, args.page_size), daemon=True)
+    server.start()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    config = load_config(args.ini)
+    config["ckan.plugins"] = PLUGINS
+    config["ckan.search.solr_commit"] = False  # as in production: Solr's autoCommit, not a commit per dataset
+    app = make_app(config)
+
+    import ckan.lib.search as search
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.cli.db import _run_migrations
+
+    with app._wsgi_app.test_request_context():
+        model.repo.init_db()
+        for plugin in ("harvest", "pida"):
+            _run_migrations(plugin)
+        if args.reset:
+            model.repo.delete_all()
+            search.clear_all()
+        from ckanext.harvest import queue
+        from ckanext.pida.harvesters import runner
+        queue.purge_queues()
+        context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+        tk.get_action("pida_vocabulary_sync")(dict(context), {})
+        org = tk.get_action("organization_create")(dict(context), {"name": "bench-%d" % port})
+        source = tk.get_action("harvest_source_create")(dict(context), {
+            "name": "bench-%d" % port, "title": "Bench", "url": "http://127.0.0.1:%d/catalog.ttl" % port,
+            "source_type": "pida", "owner_org": org["id"],
+            "config": json.dumps({"country": "CO", "full_run_days": 0, "timeout": 60})})
+        time.sleep(0.5)  # the catalogue server is up
+
+        results = []
+        for label in ("first run", "no-change run"):
+            started = time.monotonic()
+            job = runner.run_now(source["id"])
+            elapsed = time.monotonic() - started
+            health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
+            results.append((label, elapsed, health["counts"], job["status"]))
+
+    server.terminate()
+    print("catalogue: %d datasets, %d per page, Turtle with Hydra paging, on 127.0.0.1" % (
+        args.datasets, args.page_size))
+    for label, elapsed, counts, status in results:
+        print("%-14s %7.1f s  %7.1f datasets/s  (%s; %s)" % (
+            label, elapsed, args.datasets / elapsed, status, ", ".join("%s %d" % kv for kv in counts.items())))
+    print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

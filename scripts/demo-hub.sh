@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The hub's part of the demo (called by scripts/demo.sh once the portals and the hub are up): registers the two
+# national catalogues as harvest sources on the hub, harvests both to the end through the Redis queues, stores
+# today's coverage snapshot and prints where to look.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CKAN=$ROOT/.venv/bin/ckan
+INI=$ROOT/demo/hub.ini
+LOG=$ROOT/.cache/logs/demo-hub.log
+HUB=http://127.0.0.1:5002
+mkdir -p "$(dirname "$LOG")"
+say() { printf '[demo-hub] %s\n' "$*"; }
+
+# name  country  catalogue
+SOURCES="catalogo-colombia CO http://127.0.0.1:5000/catalog.ttl
+catalogo-mexico MX http://127.0.0.1:5001/catalog.ttl"
+
+while read -r name country url; do
+  "$CKAN" -c "$INI" pida hub-source "$name" "$url" --country "$country" >>"$LOG" 2>&1 ||
+    { say "FAILED to register $name (log: $LOG)"; tail -n 20 "$LOG"; exit 1; }
+  say "harvesting $url ($country)"
+  "$CKAN" -c "$INI" pida harvest "$name" 2>>"$LOG" | sed 's/^/[demo-hub]   /' ||
+    { say "FAILED to harvest $name (log: $LOG)"; tail -n 20 "$LOG"; exit 1; }
+done <<<"$SOURCES"
+
+"$CKAN" -c "$INI" pida coverage-snapshot 2>>"$LOG" | sed 's/^/[demo-hub] /'
+say "coverage of the priority datasets: $HUB/pida/coverage  (JSON: $HUB/pida/coverage.json, CSV: $HUB/pida/coverage.csv)"
+say "harvest health: $HUB/pida/hub/health"

@@ -1,0 +1,118 @@
+"""Coverage of the priority datasets on a hand-made case: countries by the 30 priority datasets."""
+from __future__ import annotations
+
+import copy
+import csv
+import datetime
+import io
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+from ckanext.pida import coverage
+
+MONTHLY = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
+DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
+IRREGULAR = "http://publications.europa.eu/resource/authority/frequency/IRREG"
+NOW = datetime.datetime(2026, 6, 30, 12, 0)
+
+
+def ds(name, country, priority, frequency, modified, **extra):
+    return dict({"name": name, "title": name, "pida_country": country, "pida_priority": priority,
+                 "frequency": frequency, "modified": modified}, **extra)
+
+
+HAND_MADE = [
+    # Colombia: lobbying up to date (monthly, 20 days old); contracts out of date (daily, months old); budgets
+    # has one old and one fresh dataset (the fresh one wins); spending monthly, 33 days old: within 1.2 x 30 days.
+    ds("co-lobby", "CO", ["lobbying-register"], MONTHLY, "2026-06-10"),
+    ds("co-contracts", "CO", ["contracts-register"], DAILY, "2026-01-01"),
+    ds("co-budget-old", "CO", ["budgets"], MONTHLY, "2024-01-01"),
+    ds("co-budget", "CO", ["budgets", "spending"], MONTHLY, "2026-05-28"),
+    # Mexico: an irregular dataset is judged by its concept's max_update_interval (voting records: P1M), so 2019
+    # is late; a dataset with no date of update at all cannot be judged late.
+    ds("mx-voting", "MX", ["voting-records"], IRREGULAR, "2019-01-01"),
+    ds("mx-grants", "MX", ["government-grants"], MONTHLY, None),
+    # Not counted: no priority concept; an unknown concept; an unknown country.
+    ds("co-other", "CO", [], MONTHLY, "2026-06-01"),
+    ds("co-unknown", "CO", ["not-a-concept"], MONTHLY, "2026-06-01"),
+    ds("xx-lobby", "XX", ["lobbying-register"], MONTHLY, "2026-06-01"),
+]
+
+
+def test_cells_totals_and_shares_on_a_hand_made_case():
+    rep = coverage.build(copy.deepcopy(HAND_MADE), countries=["AR"], now=NOW, lang="en")
+
+    rows = {r["code"]: r for r in rep["countries"]}
+    assert list(rows) == ["AR", "CO", "MX"]  # sorted by name; Argentina is a row with nothing published
+    assert len(rep["concepts"]) == 30
+    co = rows["CO"]
+    status = {cid: cell["status"] for cid, cell in co["cells"].items() if cell["status"] != "missing"}
+    assert status == {"lobbying-register": "published", "contracts-register": "out_of_date",
+                      "budgets": "published", "spending": "published"}
+    assert [d["name"] for d in co["cells"]["budgets"]["datasets"]] == ["co-budget-old", "co-budget"]
+    assert co["totals"] == {"published": 3, "out_of_date": 1, "missing": 26, "total": 30}
+    assert co["datasets"] == 4
+    assert co["share_up_to_date"] == round(3 / 30, 4) and co["share_published"] == round(4 / 30, 4)
+    assert sum(co["principles"]["timely-comprehensive"].values()) == 4
+
+    mx = rows["MX"]
+    assert mx["cells"]["voting-records"]["status"] == "out_of_date"
+    assert mx["cells"]["government-grants"]["status"] == "published"
+    assert mx["totals"] == {"published": 1, "out_of_date": 1, "missing": 28, "total": 30}
+    assert rows["AR"]["totals"] == {"published": 0, "out_of_date": 0, "missing": 30, "total": 30}
+
+
+@pytest.mark.ckan_config("ckanext.pida.coverage.tolerance", "1.0")
+def test_the_tolerance_is_configurable():
+    late = [ds("co-spending", "CO", ["spending"], MONTHLY, "2026-05-28")]  # 33 days, monthly
+    assert coverage.build(late, now=NOW)["countries"][0]["cells"]["spending"]["status"] == "out_of_date"
+
+
+def test_csv_has_one_row_per_country_and_one_column_per_priority_dataset():
+    rep = coverage.build(copy.deepcopy(HAND_MADE), now=NOW, lang="en")
+    rows = list(csv.DictReader(io.StringIO(coverage.to_csv(rep))))
+    assert [r["country"] for r in rows] == ["CO", "MX"]
+    assert rows[0]["contracts-register"] == "out_of_date" and rows[0]["published"] == "3"
+    assert len(rows[0]) == 8 + 30
+
+
+# --- on a portal, through Solr ---------------------------------------------------------------------------------
+
+@pytest.mark.ckan_config("ckan.plugins", "scheming_datasets dcat pida")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_coverage_of_a_national_portal_through_the_search_index(full_dataset, migrate_db_for, app):
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **full_dataset)
+    late = dict(copy.deepcopy(full_dataset), name="contratos", title="Contratos",
+                pida_priority=["contracts-register"], frequency=DAILY, modified="2020-01-01")
+    helpers.call_action("package_create", **late)
+    private = dict(copy.deepcopy(full_dataset), name="presupuesto-privado", pida_priority=["budgets"], private=True)
+    helpers.call_action("package_create", **private)
+
+    rep = helpers.call_action("pida_coverage_show", country="CO", lang="es")
+
+    [co] = rep["countries"]
+    assert co["cells"]["lobbying-register"]["status"] == "published"
+    assert co["cells"]["contracts-register"]["status"] == "out_of_date"
+    assert co["cells"]["budgets"]["status"] == "missing"  # private datasets do not count
+    assert co["totals"] == {"published": 1, "out_of_date": 1, "missing": 28, "total": 30}
+    assert co["principles"]["open-by-default"]["met"] == 2
+
+    # The page, JSON and CSV say the same.
+    assert app.get("/pida/coverage.json?country=CO").json["countries"][0]["totals"] == co["totals"]
+    assert "contracts-register" in app.get("/pida/coverage.csv").body
+    page = app.get("/pida/coverage").body
+    assert "/dataset/registro-de-cabilderos" in page
+
+    # A snapshot a day, for the progress chart.
+    sysadmin = factories.Sysadmin()
+    assert helpers.call_action("pida_coverage_snapshot", {"user": sysadmin["name"]})["countries"] == 1
+    assert helpers.call_action("pida_coverage_snapshot", {"user": sysadmin["name"]})["countries"] == 1
+    history = helpers.call_action("pida_coverage_history", country="CO")
+    assert history == [{"day": datetime.date.today().isoformat(), "country": "CO", "published": 1,
+                        "out_of_date": 1, "missing": 28, "share_up_to_date": round(1 / 30, 4)}]
+    from ckan.plugins import toolkit as tk
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("pida_coverage_snapshot", {"user": factories.User()["name"], "ignore_auth": False})

@@ -1,0 +1,287 @@
+"""The catalogue endpoints: a stable Hydra walk, modified_since, the priority filter, the page size clamp, the
+withdrawn-datasets feed, and no private, draft or deleted dataset on any endpoint in any format."""
+import datetime
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF
+
+from ckan.tests import factories, helpers
+from ckanext.dcat.processors import HYDRA
+from ckanext.dcat.profiles import DCAT, DCT
+
+from ckanext.pida import catalog
+
+from tests.conftest import PORTAL_PLUGINS
+
+FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "xml": "xml", "n3": "n3"}
+
+
+def parse(body, fmt="ttl"):
+    return rdflib.Graph().parse(data=body, format=FORMATS[fmt])
+
+
+def titles(g):
+    return sorted(str(g.value(d, DCT.title)) for d in g.subjects(RDF.type, DCAT.Dataset))
+
+
+def next_link(g):
+    for page in g.subjects(RDF.type, HYDRA.PagedCollection):
+        for o in g.objects(page, HYDRA.next):
+            return str(o)
+    return None
+
+
+def walk(app, url, fmt="ttl", limit=50):
+    """Follow hydra:next from url; returns the titles of every page, in order, and the graphs."""
+    pages = []
+    while url and len(pages) < limit:
+        parts = urlsplit(url)
+        g = parse(app.get(parts.path + ("?" + parts.query if parts.query else ""), status=200).body, fmt)
+        pages.append(g)
+        url = next_link(g)
+    return pages
+
+
+def dataset(org, name, **extra):
+    data = {"name": name, "title": name.replace("-", " ").title(), "notes": "Datos de " + name,
+            "owner_org": org["id"], "pida_country": "CO", "pida_personal_data": "no", "license_id": "cc-by",
+            "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL"}
+    data.update(extra)
+    return helpers.call_action("package_create", **data)
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestPaging:
+
+    def test_walk_reaches_every_public_dataset_once(self, app, org):
+        names = ["ds-%02d" % i for i in range(8)]
+        for name in names:
+            dataset(org, name)
+
+        pages = walk(app, "/catalog.ttl")
+
+        assert len(pages) == 3
+        seen = [t for g in pages for t in titles(g)]
+        assert sorted(seen) == sorted(n.replace("-", " ").title() for n in names)
+        assert len(seen) == len(set(seen))
+        first = list(pages[0].subjects(RDF.type, HYDRA.PagedCollection))[0]
+        assert int(pages[0].value(first, HYDRA.totalItems)) == 8
+        assert int(pages[0].value(first, HYDRA.itemsPerPage)) == 3
+
+    def test_edits_during_the_walk_skip_nothing(self, app, org):
+        """ckanext-dcat orders by metadata_modified desc: a dataset edited between two pages moves and another
+        one is skipped. The id order and the cursor do not move."""
+        created = [dataset(org, "ds-%02d" % i) for i in range(7)]
+        g = parse(app.get("/catalog.ttl", status=200).body)
+        seen = titles(g)
+        # Edit every dataset of page 1, and two not seen yet, while the client is between pages.
+        for pkg in created:
+            helpers.call_action("package_patch", id=pkg["id"], notes="Editado")
+        url = next_link(g)
+        for g in walk(app, url):
+            seen += titles(g)
+        assert sorted(seen) == sorted(p["title"] for p in created)
+        assert len(seen) == len(set(seen))
+
+    def test_deletion_during_the_walk_skips_nothing(self, app, org):
+        created = [dataset(org, "ds-%02d" % i) for i in range(7)]
+        g = parse(app.get("/catalog.ttl", status=200).body)
+        seen = titles(g)
+        # Delete one dataset of page 1: offsets would shift the next page by one.
+        first_seen = [p for p in created if p["title"] in seen][0]
+        helpers.call_action("package_delete", id=first_seen["id"])
+        for g in walk(app, next_link(g)):
+            seen += titles(g)
+        assert sorted(seen) == sorted(p["title"] for p in created)
+
+    def test_page_param_still_works_in_the_stable_order(self, app, org):
+        for i in range(5):
+            dataset(org, "ds-%02d" % i)
+        first = titles(parse(app.get("/catalog.ttl?page=1").body))
+        second = titles(parse(app.get("/catalog.ttl?page=2").body))
+        assert len(first) == 3 and len(second) == 2
+        assert not set(first) & set(second)
+
+    @pytest.mark.ckan_config("ckan.search.rows_max", "2")
+    def test_page_size_above_rows_max_is_clamped_and_drops_nothing(self, app, org):
+        for i in range(5):
+            dataset(org, "ds-%02d" % i)
+        pages = walk(app, "/catalog.ttl?rows=4")
+        assert [len(titles(g)) for g in pages] == [2, 2, 1]
+        assert len({t for g in pages for t in titles(g)}) == 5
+        page = list(pages[0].subjects(RDF.type, HYDRA.PagedCollection))[0]
+        assert int(pages[0].value(page, HYDRA.itemsPerPage)) == 2
+        assert "rows_max" in str(pages[0].value(page, rdflib.RDFS.comment))
+
+    def test_modified_since(self, app, org):
+        old = dataset(org, "antiguo")
+        time.sleep(1.1)
+        cut = datetime.datetime.utcnow().isoformat()
+        time.sleep(0.1)
+        dataset(org, "nuevo")
+        helpers.call_action("package_patch", id=old["id"], notes="Nuevo texto")
+        g = parse(app.get("/catalog.ttl", query_string={"modified_since": cut}).body)
+        assert titles(g) == ["Antiguo", "Nuevo"]
+        g = parse(app.get("/catalog.ttl", query_string={"modified_since": "2999-01-01"}).body)
+        assert titles(g) == []
+        # The next link keeps the filter.
+        for i in range(4):
+            dataset(org, "extra-%d" % i)
+        pages = walk(app, "/catalog.ttl?modified_since=" + cut)
+        assert len([t for g in pages for t in titles(g)]) == 6
+        assert "modified_since=" in next_link(pages[0])
+
+    def test_bad_parameters_are_refused(self, app, org):
+        app.get("/catalog.ttl?modified_since=not-a-date", status=409)
+        app.get("/catalog.ttl?priority=not-a-concept", status=409)
+        app.get("/catalog.ttl?after=x%22%20OR%20*", status=409)
+        app.get("/catalog.ttl?rows=0", status=409)
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_priority_filter(app, org):
+    dataset(org, "cabilderos", pida_priority=["lobbying-register"])
+    dataset(org, "presupuesto", pida_priority=["budgets", "spending"])
+    dataset(org, "clima")
+
+    assert titles(parse(app.get("/catalog.ttl?priority=any").body)) == ["Cabilderos", "Presupuesto"]
+    assert titles(parse(app.get("/catalog.ttl?priority=spending").body)) == ["Presupuesto"]
+    assert len(titles(parse(app.get("/catalog.ttl").body))) == 3
+    # The next-page link of a filtered walk keeps the filter.
+    assert titles(parse(app.get("/catalog.jsonld?priority=budgets").body, "jsonld")) == ["Presupuesto"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestNothingPrivateLeaks:
+
+    SECRET = "Investigacion reservada"
+
+    @pytest.fixture
+    def portal(self, org):
+        user = factories.Sysadmin()
+        token = helpers.call_action("api_token_create", user=user["name"], name="t")["token"]
+        public = dataset(org, "publico", title="Registro publico")
+        private = dataset(org, "privado-zeta", title=self.SECRET, private=True)
+        draft = dataset(org, "borrador-zeta", title=self.SECRET + " borrador", state="draft")
+        deleted = dataset(org, "borrado-zeta", title=self.SECRET + " borrado")
+        helpers.call_action("package_delete", id=deleted["id"])
+        made_private = dataset(org, "luego-privado-zeta", title=self.SECRET + " luego")
+        helpers.call_action("package_patch", id=made_private["id"], private=True)
+        return {"sysadmin": {"Authorization": token}, "public": public,
+                "hidden": [private, draft, deleted, made_private]}
+
+    def assert_hidden(self, body, portal, where):
+        assert "reservada" not in body.lower(), where
+        for pkg in portal["hidden"]:
+            assert pkg["id"] not in body and pkg["name"] not in body, where
+
+    @pytest.mark.parametrize("fmt", sorted(FORMATS))
+    def test_catalogue(self, app, portal, fmt):
+        for headers in ({}, portal["sysadmin"]):
+            for query in ("", "?q=Investigacion", "?fq=%2Bstate:(draft%20OR%20deleted)", "?fq=capacity:private",
+                          "?fq=name:*zeta", "?priority=any", "?modified_since=2000-01-01", "?page=1&rows=1"):
+                body = app.get("/catalog.%s%s" % (fmt, query), headers=headers, status=200).body
+                self.assert_hidden(body, portal, query)
+        assert "Registro publico" in app.get("/catalog.%s" % fmt).body
+
+    @pytest.mark.parametrize("fmt", sorted(FORMATS))
+    def test_per_dataset_endpoint(self, app, portal, fmt):
+        for pkg in portal["hidden"]:
+            for ref in (pkg["id"], pkg["name"]):
+                for headers in ({}, portal["sysadmin"]):
+                    response = app.get("/dataset/%s.%s" % (ref, fmt), headers=headers)
+                    assert response.status_code == 404, (ref, response.status_code)
+                    assert "reservada" not in response.body.lower()
+        assert app.get("/dataset/%s.%s" % (portal["public"]["name"], fmt), status=200)
+
+    def test_sysadmin_catalogue_is_the_public_one(self, app, portal):
+        body = app.get("/catalog.ttl?fq=%2Bstate:(draft%20OR%20deleted%20OR%20active)",
+                       headers=portal["sysadmin"]).body
+        assert titles(parse(body)) == ["Registro publico"]
+
+    def test_action_api(self, app, portal):
+        for action in ("dcat_catalog_show", "dcat_catalog_search"):
+            for headers in ({}, portal["sysadmin"]):
+                body = app.get("/api/3/action/%s?format=ttl&q=Investigacion" % action, headers=headers,
+                               status=200).body
+                self.assert_hidden(body, portal, action)
+
+    def test_withdrawn_feed_shows_no_name_or_title(self, app, portal):
+        body = app.get("/api/3/action/pida_catalog_withdrawn?since=2000-01-01", status=200).body
+        assert "reservada" not in body.lower() and "zeta" not in body
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestWithdrawn:
+
+    def test_deletions_and_privatisations_are_visible_to_an_incremental_client(self, app, org):
+        keep = dataset(org, "se-queda")
+        gone = dataset(org, "se-borra")
+        hidden = dataset(org, "se-oculta")
+        never_public = dataset(org, "siempre-privado", private=True)
+        time.sleep(1.1)
+        since = datetime.datetime.utcnow().isoformat()
+        time.sleep(0.1)
+        helpers.call_action("package_delete", id=gone["id"])
+        helpers.call_action("package_patch", id=hidden["id"], private=True)
+        helpers.call_action("package_patch", id=keep["id"], notes="editado")
+
+        result = app.get("/api/3/action/pida_catalog_withdrawn", query_string={"since": since},
+                         status=200).json["result"]
+        by_id = {r["id"]: r for r in result["results"]}
+        assert set(by_id) == {gone["id"], hidden["id"]}
+        assert by_id[gone["id"]]["status"] == "deleted"
+        assert by_id[hidden["id"]]["status"] == "private"
+        assert by_id[gone["id"]]["uri"] == "http://test.ckan.net/dataset/" + gone["id"]
+        # Only what a harvester needs: no title, no name.
+        assert "se-borra" not in str(result) and "Se Borra" not in str(result)
+        assert never_public["id"] not in by_id  # it changed before `since`
+
+        # The same client's modified_since walk shows the edit, not the withdrawn ones.
+        g = parse(app.get("/catalog.ttl", query_string={"modified_since": since}).body)
+        assert titles(g) == ["Se Queda"]
+        # The catalogue page points to the feed.
+        assert "pida_catalog_withdrawn" in app.get("/catalog.ttl", query_string={"modified_since": since}).body
+
+    def test_cursor_pages_through_the_feed(self, org):
+        since = datetime.datetime.utcnow() - datetime.timedelta(seconds=1)
+        ids = []
+        for i in range(5):
+            pkg = dataset(org, "borrar-%d" % i)
+            helpers.call_action("package_delete", id=pkg["id"])
+            ids.append(pkg["id"])
+        seen, params = [], {"since": since.isoformat(), "limit": 2}
+        for _ in range(10):
+            result = helpers.call_action("pida_catalog_withdrawn", **params)
+            seen += [r["id"] for r in result["results"]]
+            if "next" not in result:
+                break
+            params = dict(result["next"], limit=2)
+        assert sorted(seen) == sorted(ids)
+        assert len(seen) == len(set(seen))
+
+    def test_since_is_required(self, app):
+        app.get("/api/3/action/pida_catalog_withdrawn", status=409)
+
+
+def test_dtd_is_rejected_before_parsing():
+    evil = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="http://x/1"><dct:title>&xxe;</dct:title></rdf:Description>
+</rdf:RDF>"""
+    with pytest.raises(catalog.UnsafeRDF):
+        catalog.reject_dtd(evil)
+    with pytest.raises(catalog.UnsafeRDF):
+        catalog.reject_dtd(evil.encode("utf-8"))
+    with pytest.raises(catalog.UnsafeRDF):
+        catalog.parse_remote_rdf(evil, "xml")
+    catalog.reject_dtd("<http://x/1> <http://purl.org/dc/terms/title> \"ok\" .")

@@ -1,0 +1,348 @@
+"""The hub's harvester against live catalogues on 127.0.0.1, through ckanext-harvest's real Redis queues, with
+PostgreSQL and Solr. The national portals are real HTTP servers serving the catalogue files in tests/data/."""
+from __future__ import annotations
+
+import datetime
+import http.server
+import json
+import os
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+from ckanext.harvest.model import HarvestGatherError, HarvestObject
+
+from ckanext.pida.harvesters import runner
+from ckanext.pida.model import HarvestRun
+
+HUB_PLUGINS = "scheming_datasets dcat harvest pida pida_hub"
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+# --- a national portal on 127.0.0.1 ---------------------------------------------------------------------------
+
+class Portal:
+    """A real HTTP server. ``routes`` maps a path (plus ``?page=N``) to a response: ``(status, type, body)``, or
+    one of the special answers "slow" (never answers in time) and "endless" (a body with no end)."""
+
+    def __init__(self):
+        self.routes: dict = {}
+        self.requests: list[str] = []
+        portal = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                portal.requests.append(self.path)
+                parts = urlsplit(self.path)
+                page = parse_qs(parts.query).get("page")
+                answer = portal.routes.get(parts.path + ("?page=" + page[0] if page else ""))
+                try:
+                    if answer is None:
+                        self._send(404, "text/plain", b"not found")
+                    elif answer == "slow":
+                        time.sleep(4)
+                        self._send(200, "text/turtle", b"")
+                    elif answer == "endless":
+                        self.send_response(200)
+                        self.send_header("Content-Type", "text/turtle")
+                        self.end_headers()
+                        chunk = b"# padding " * 10000
+                        for _ in range(2000):  # up to 200 MB unless the client hangs up first
+                            self.wfile.write(chunk)
+                    else:
+                        self._send(*answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _send(self, status, content_type, body):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def serve_file(self, path, filename, content_type="text/turtle", edit=None):
+        with open(os.path.join(DATA, filename), encoding="utf-8") as f:
+            text = f.read().replace("{base}", self.base).replace("{today}", datetime.date.today().isoformat())
+        if edit:
+            text = edit(text)
+        self.routes[path] = (200, content_type, text.encode("utf-8"))
+
+    def serve_colombia(self, edit_page1=None, edit_page2=None):
+        self.serve_file("/co/catalog.ttl", "harvest_co_page1.ttl", edit=edit_page1)
+        self.serve_file("/co/catalog.ttl?page=2", "harvest_co_page2.ttl", edit=edit_page2)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def portal():
+    p = Portal()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def hub(clean_db, clean_index, migrate_db_for, with_plugins):
+    migrate_db_for("harvest")
+    migrate_db_for("pida")
+    from ckanext.harvest import queue
+    queue.purge_queues()
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    helpers.call_action("pida_vocabulary_sync", {"user": site_user["name"]})
+    return {"org": factories.Organization(name="hub-federation")}
+
+
+def make_source(hub, url, country, **config):
+    config = dict({"country": country, "full_run_days": 0, "timeout": 2, "total_timeout": 10}, **config)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return helpers.call_action("harvest_source_create", {"user": site_user["name"]},
+                               name="catalogue-" + country.lower() + "-" + str(abs(hash(url)))[:6], title=country,
+                               url=url, source_type="pida", owner_org=hub["org"]["id"], config=json.dumps(config))
+
+
+def datasets_of(country: str) -> dict:
+    q = model.Session.query(model.Package).filter(model.Package.type == "dataset",
+                                                  model.Package.name.like(country.lower() + "-%"))
+    return {p.name: (p.state, p.metadata_modified, p.title) for p in q}
+
+
+def health(source):
+    return helpers.call_action("pida_harvest_health", id=source["id"])[0]
+
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
+
+
+# --- the runs ---------------------------------------------------------------------------------------------------
+
+def test_first_harvest_creates_everything(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+
+    job = runner.run_now(source["id"])
+
+    assert job["status"] == "Finished"
+    assert set(datasets_of("co")) == {"co-registro-de-cabilderos", "co-contratos-del-estado",
+                                      "co-presupuesto-general-de-la-nacion"}
+    pkg = helpers.call_action("package_show", id="co-registro-de-cabilderos")
+    assert pkg["pida_priority"] == ["lobbying-register"]
+    assert pkg["pida_country"] == "CO"
+    assert pkg["frequency"] == "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
+    assert pkg["owner_org"] == hub["org"]["id"]
+    provenance = pkg["pida_harvest"]
+    assert provenance["country"] == "CO"
+    assert provenance["source"] == source["id"]
+    assert provenance["source_url"] == portal.base + "/co/catalog.ttl"
+    assert provenance["original_uri"] == portal.base + "/co/dataset/lobbying"
+    assert provenance["harvested_at"] and len(provenance["hash"]) == 64
+    assert pkg["resources"][0]["url"] == "https://transparencia.example.gov/cabilderos.csv"
+    # Both pages were read (Hydra paging), and Solr has the datasets.
+    assert portal.requests == ["/co/catalog.ttl", "/co/catalog.ttl?page=2"]
+    found = helpers.call_action("package_search", fq='vocab_pida_priority:"budgets"')
+    assert [r["name"] for r in found["results"]] == ["co-presupuesto-general-de-la-nacion"]
+    h = health(source)
+    assert h["counts"] == {"added": 3, "updated": 0, "unchanged": 0, "deleted": 0, "errored": 0}
+    assert h["health"] == "ok" and h["last_run"]["mode"] == "full" and h["last_run"]["complete"]
+
+
+def test_second_run_without_change_reimports_nothing(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+    before = datasets_of("co")
+    objects_before = model.Session.query(HarvestObject).count()
+
+    job = runner.run_now(source["id"])
+
+    assert job["status"] == "Finished"
+    assert datasets_of("co") == before  # not one dataset touched
+    assert model.Session.query(HarvestObject).count() == objects_before  # nothing even queued
+    assert health(source)["counts"] == {"added": 0, "updated": 0, "unchanged": 3, "deleted": 0, "errored": 0}
+
+
+def test_an_edit_at_the_source_updates_exactly_that_dataset(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+    before = datasets_of("co")
+
+    portal.serve_colombia(edit_page2=lambda t: t.replace('"Presupuesto General de la Nación"',
+                                                         '"Presupuesto General de la Nación 2026"'))
+    runner.run_now(source["id"])
+
+    after = datasets_of("co")
+    assert set(after) == set(before)  # the name stays, though the title changed
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"co-presupuesto-general-de-la-nacion"}
+    assert after["co-presupuesto-general-de-la-nacion"][2] == "Presupuesto General de la Nación 2026"
+    assert health(source)["counts"] == {"added": 0, "updated": 1, "unchanged": 2, "deleted": 0, "errored": 0}
+
+
+def test_a_deletion_at_the_source_is_propagated(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+
+    portal.serve_colombia(edit_page1=lambda t: t.replace(", <{}/co/dataset/contracts>".format(portal.base), "")
+                          .split("<{}/co/dataset/contracts> a dcat:Dataset".format(portal.base))[0])
+    runner.run_now(source["id"])
+
+    states = {name: v[0] for name, v in datasets_of("co").items()}
+    assert states == {"co-registro-de-cabilderos": "active", "co-contratos-del-estado": "deleted",
+                      "co-presupuesto-general-de-la-nacion": "active"}
+    assert health(source)["counts"] == {"added": 0, "updated": 0, "unchanged": 2, "deleted": 1, "errored": 0}
+
+
+def test_incremental_run_asks_for_changes_and_reads_the_withdrawals_feed(hub, portal):
+    portal.serve_colombia()
+    feed = {"success": True, "result": {"since": "x", "results": [
+        {"id": "1", "uri": portal.base + "/co/dataset/contracts", "status": "deleted", "modified": "x"}]}}
+    portal.routes["/co/withdrawn"] = (200, "application/json", json.dumps(feed).encode())
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO", full_run_days=7,
+                         deletions_url=portal.base + "/co/withdrawn")
+    runner.run_now(source["id"])  # first run: full
+    portal.requests.clear()
+
+    runner.run_now(source["id"])  # then changes only
+
+    assert portal.requests[0].startswith("/co/catalog.ttl?modified_since=")
+    assert any(r.startswith("/co/withdrawn?since=") for r in portal.requests)
+    assert datasets_of("co")["co-contratos-del-estado"][0] == "deleted"
+    assert health(source)["last_run"]["mode"] == "incremental"
+    # A full run can still be asked for.
+    job = runner.run_now(source["id"], full=True)
+    assert HarvestRun.get(job["id"]).mode == "full"
+
+
+def test_plain_dcat_catalogue_is_harvested_and_names_never_collide(hub, portal):
+    portal.serve_colombia()
+    portal.serve_file("/mx/catalog.rdf", "harvest_mx_plain.rdf", content_type="application/rdf+xml")
+    co = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    mx = make_source(hub, portal.base + "/mx/catalog.rdf", "MX")
+
+    runner.run_now(co["id"])
+    runner.run_now(mx["id"])
+
+    assert set(datasets_of("mx")) == {"mx-presupuesto-de-egresos-de-la-federacion", "mx-registro-de-cabilderos"}
+    pkg = helpers.call_action("package_show", id="mx-registro-de-cabilderos")
+    assert pkg["pida_country"] == "MX" and not pkg.get("pida_priority")
+    assert helpers.call_action("package_show", id="co-registro-de-cabilderos")["pida_country"] == "CO"
+    assert health(mx)["counts"]["added"] == 2
+
+
+# --- bad sources --------------------------------------------------------------------------------------------------
+
+BAD_ANSWERS = {
+    "http_status": (500, "text/plain", b"Internal Server Error"),
+    "timeout": "slow",
+    "malformed": ("file", "harvest_malformed.ttl", "text/turtle"),
+    "too_big": "endless",
+    "dtd": ("file", "harvest_entity_bomb.rdf", "application/rdf+xml"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(BAD_ANSWERS))
+def test_a_bad_source_records_errors_and_changes_nothing(hub, portal, code):
+    portal.serve_colombia()
+    portal.serve_file("/mx/catalog.rdf", "harvest_mx_plain.rdf", content_type="application/rdf+xml")
+    co = make_source(hub, portal.base + "/co/catalog.ttl", "CO", max_size_mb=1)
+    mx = make_source(hub, portal.base + "/mx/catalog.rdf", "MX")
+    runner.run_now(co["id"])
+    before = datasets_of("co")
+
+    answer = BAD_ANSWERS[code]
+    if isinstance(answer, tuple) and answer[0] == "file":
+        portal.serve_file("/co/catalog.ttl", answer[1], content_type=answer[2])
+    else:
+        portal.routes["/co/catalog.ttl"] = answer
+    started = time.monotonic()
+    job = runner.run_now(co["id"])
+    elapsed = time.monotonic() - started
+
+    assert job["status"] == "Finished"
+    assert elapsed < 15  # the timeout, the size limit and the DTD refusal all cut the request short
+    assert datasets_of("co") == before  # nothing deleted, nothing rewritten
+    h = health(co)
+    assert [p["code"] for p in h["problems"]] == [code, "no_deletions_partial"]
+    assert h["health"] == "failing" and not h["last_run"]["complete"]
+    assert "/co/catalog.ttl" in h["problems"][0]["message"]
+    gather_errors = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job["id"]).count()
+    assert gather_errors == 2  # also in ckanext-harvest's own job report
+    # The other source is unaffected.
+    runner.run_now(mx["id"])
+    assert health(mx)["health"] == "ok" and len(datasets_of("mx")) == 2
+
+
+def test_a_partial_run_never_deletes(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+    portal.routes["/co/catalog.ttl?page=2"] = (503, "text/plain", b"busy")
+
+    runner.run_now(source["id"])
+
+    assert {v[0] for v in datasets_of("co").values()} == {"active"}
+    assert [p["code"] for p in health(source)["problems"]] == ["http_status", "no_deletions_partial"]
+
+
+def test_an_empty_catalogue_does_not_wipe_the_country(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+    portal.routes["/co/catalog.ttl"] = (200, "text/turtle", b"@prefix dcat: <http://www.w3.org/ns/dcat#> .\n")
+
+    runner.run_now(source["id"])
+
+    assert {v[0] for v in datasets_of("co").values()} == {"active"}
+    assert [p["code"] for p in health(source)["problems"]] == ["deletions_held"]
+
+
+# --- configuration, permissions, pages ---------------------------------------------------------------------------
+
+def test_source_configuration_is_validated(hub):
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    with pytest.raises(tk.ValidationError, match="country"):
+        helpers.call_action("harvest_source_create", {"user": site_user["name"]}, name="bad", title="Bad",
+                            url="http://127.0.0.1:9/catalog.ttl", source_type="pida", owner_org=hub["org"]["id"],
+                            config=json.dumps({"country": "XX"}))
+    with pytest.raises(tk.ValidationError, match="timeout"):
+        helpers.call_action("harvest_source_create", {"user": site_user["name"]}, name="bad2", title="Bad",
+                            url="http://127.0.0.1:9/catalog.ttl", source_type="pida", owner_org=hub["org"]["id"],
+                            config=json.dumps({"country": "CO", "timeout": "soon"}))
+
+
+def test_only_sysadmins_change_sources_and_run_them(hub, portal):
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    user = factories.User()
+    context = {"user": user["name"], "ignore_auth": False}
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("harvest_source_create", context, name="mine", title="Mine", url=portal.base + "/x",
+                            source_type="pida", config=json.dumps({"country": "CO"}))
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("pida_harvest_source_run", context, id=source["id"], full=True)
+
+
+def test_health_page_shows_problems_in_the_readers_language(hub, portal, app):
+    portal.routes["/co/catalog.ttl"] = (500, "text/plain", b"boom")
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+
+    body = app.get("/pida/hub/health").body
+    assert "HTTP 500" in body and portal.base + "/co/catalog.ttl" in body
+    assert helpers.call_action("pida_harvest_health")[0]["health"] == "failing"
