@@ -50,7 +50,7 @@ def test_update_keeps_and_changes_fields(full_dataset):
     assert updated["pida_anonymisation"] == full_dataset["pida_anonymisation"]
 
 
-@pytest.mark.parametrize("change, field, words", [
+INVALID_CASES = [
     ({"pida_priority": ["lobbying-register", "registro-de-mascotas"]}, "pida_priority", "registro-de-mascotas"),
     ({"pida_anonymisation": ""}, "pida_anonymisation", "anonymisation"),
     ({"license_id": "other-closed"}, "license_id", "open licence"),
@@ -59,7 +59,10 @@ def test_update_keeps_and_changes_fields(full_dataset):
     ({"frequency": "cada-tanto"}, "frequency", "update frequency"),
     ({"pida_country": "ZZ"}, "pida_country", "country"),
     ({"pida_stages": ["prevention", "magic"]}, "pida_stages", "stage"),
-])
+]
+
+
+@pytest.mark.parametrize("change, field, words", INVALID_CASES)
 def test_invalid_dataset_is_refused_on_the_right_field(full_dataset, change, field, words):
     data = dict(copy.deepcopy(full_dataset), **change)
 
@@ -67,6 +70,8 @@ def test_invalid_dataset_is_refused_on_the_right_field(full_dataset, change, fie
 
     assert field in errors, errors
     assert words in " ".join(map(str, errors[field]))
+    if isinstance(errors[field][0], str):
+        assert len(errors[field]) == 1, errors[field]  # one clear message, not a pile of them
 
 
 def test_personal_data_needs_no_anonymisation_when_not_public(full_dataset):
@@ -112,3 +117,19 @@ def test_errors_are_translated(app, full_dataset, locale, expected):
                         headers={"Authorization": user["token"]}, status=409)
 
     assert expected in " ".join(response.json["error"]["license_id"])
+
+
+@pytest.mark.parametrize("change, field, words", INVALID_CASES)
+def test_each_refusal_is_translated(app, full_dataset, change, field, words):
+    """The same refusal, asked in English and in Spanish, on the same field, in two different languages."""
+    user = factories.SysadminWithToken()
+    data = dict(copy.deepcopy(full_dataset), **change)
+
+    def error(prefix):
+        response = app.post(prefix + "/api/3/action/package_create", json=data,
+                            headers={"Authorization": user["token"]}, status=409)
+        return str(response.json["error"][field])
+
+    english, spanish = error(""), error("/es")
+    assert words in english
+    assert spanish != english

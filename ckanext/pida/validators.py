@@ -40,6 +40,18 @@ def _error(errors: dict, key: tuple, message: str) -> None:
     errors.setdefault(key, []).append(message)
 
 
+def _final(validator: Callable) -> Callable:
+    """A value validator whose refusal ends the field's chain: CKAN's navl goes on to the next validator after an
+    Invalid, which would add a second, less helpful error for the same value (e.g. from convert_to_tags)."""
+    def key_validator(key, data, errors, context):
+        try:
+            data[key] = validator(data.get(key), context)
+        except Invalid as e:
+            _error(errors, key, e.error)
+            raise StopOnError
+    return key_validator
+
+
 # --- field validators ------------------------------------------------------------------------------------
 
 def pida_required(key, data, errors, context):
@@ -115,7 +127,7 @@ def pida_choice_list(source: str) -> Callable:
         if unknown:
             raise Invalid(_unknown_message(source, ", ".join(unknown)))
         return values or missing
-    return validator
+    return _final(validator)
 
 
 def pida_priority_ids(value, context):
@@ -126,6 +138,9 @@ def pida_priority_ids(value, context):
         raise Invalid(tk._('Unknown PIDA priority dataset: "{value}". Use the ids of the PIDA vocabulary, '
                            'such as "lobbying-register" or "asset-declarations".').format(value=", ".join(unknown)))
     return list(dict.fromkeys(ids)) or missing
+
+
+pida_priority_ids = _final(pida_priority_ids)
 
 
 def pida_priority_to_tags(key, data, errors, context):

@@ -55,7 +55,7 @@ MESSAGES = {
         "deletions will be applied by the next complete full run."),
     "deletions_held": N_(
         "The catalogue lists {seen} datasets but the hub holds {active} from it: deleting {to_delete} would "
-        "remove more than {max_share}% of the source, so nothing was deleted. If the portal really removed them, "
+        "remove more than {max_share} percent of the source, so nothing was deleted. If the portal really removed them, "
         "raise \"max_delete_share\" in the source configuration for one run."),
     "deletions_feed": N_(
         "The deletions feed at {url} could not be read ({detail}); datasets deleted at the portal since the last "

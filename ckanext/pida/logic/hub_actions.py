@@ -79,7 +79,8 @@ def source_health(source, pkg=None) -> dict:
             entry["health"] = "warning"
         else:
             entry["health"] = "ok"
-    entry["health_label"] = tk._(HEALTH[entry["health"]])
+    label = HEALTH[entry["health"]]  # marked with N_ above; a literal inside _() would be extracted as a message
+    entry["health_label"] = tk._(label)
     return entry
 
 
