@@ -111,6 +111,11 @@ def main() -> int:
         if args.reset:
             model.repo.delete_all()
             search.clear_all()
+        # CKAN's own migration env binds the model to a NullPool engine (ckan/migration/env.py calls init_model):
+        # every later commit would open a new PostgreSQL connection. A hub's harvest consumers never run
+        # migrations, so measure them as they run: with the pooled engine CKAN makes at start-up.
+        from sqlalchemy import engine_from_config
+        model.init_model(engine_from_config(dict(config)))
         from ckanext.harvest import queue
         from ckanext.pida.harvesters import runner
         queue.purge_queues()
