@@ -11,8 +11,10 @@ PORTAL_PLUGINS = "scheming_datasets dcat pida"
 
 
 @pytest.fixture
-def pida_vocab(clean_db, with_plugins):
-    """A clean portal with the pida_priority vocabulary installed, as `ckan pida init` does."""
+def pida_vocab(clean_db, with_plugins, migrate_db_for):
+    """A clean portal with the pida tables (`ckan db upgrade -p pida`: the withdrawals are recorded on every
+    dataset update) and the pida_priority vocabulary installed, as `ckan pida init` does."""
+    migrate_db_for("pida")
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return helpers.call_action("pida_vocabulary_sync", {"user": site_user["name"]})
 

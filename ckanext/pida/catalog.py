@@ -17,10 +17,11 @@ What changes against ckanext-dcat 2.4:
   a concept id: that priority dataset only), with ``q`` and ``fq`` as in ckanext-dcat.
 * **Never private.** Whoever asks (even a sysadmin) gets public, active datasets only: the filters are forced on
   the Solr query and the per-dataset endpoint answers 404 for anything else.
-* **Withdrawals.** ``pida_catalog_withdrawn`` lists the datasets deleted or made private since a time, from the
-  ``package`` table (CKAN keeps deleted rows and the private flag with ``metadata_modified``; ``package_delete``,
-  which does not touch ``metadata_modified``, is chained to stamp it). A *purged* dataset leaves no row: only a
-  full walk of the catalogue (comparing identifiers) finds it.
+* **Withdrawals.** ``pida_catalog_withdrawn`` lists the datasets withdrawn since a time from the
+  ``pida_withdrawal`` table: one tombstone per dataset that *was published* (active, public) and is now deleted,
+  private or purged, with the URI it was published under. A dataset never published (private or draft from the
+  start) gets none, so its existence never leaves the portal; a dataset published again loses its tombstone. The
+  actions that can change that are chained below ("recording withdrawals").
 """
 from __future__ import annotations
 
@@ -40,9 +41,12 @@ from ckanext.dcat.processors import DCAT, RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
 
 from ckanext.pida import vocabulary
+from ckanext.pida.model import Withdrawal
 
 DATASETS_PER_PAGE = 100
 WITHDRAWN_LIMIT = 1000
+#: Dataset types the catalogue never publishes.
+HIDDEN_TYPES = ("harvest", "showcase")
 #: Paging and filter parameters a page link carries over to the next page.
 LINK_PARAMS = ("modified_since", "priority", "rows", "q", "fq", "profiles")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -101,7 +105,7 @@ def page_size(data_dict: dict) -> tuple[int, Optional[int]]:
 
 def filters(data_dict: dict) -> list[str]:
     """Solr filters every catalogue query carries: public and active only, plus the client's filters."""
-    fq = ["+capacity:public", "+state:active", "-dataset_type:harvest", "-dataset_type:showcase"]
+    fq = ["+capacity:public", "+state:active"] + ["-dataset_type:%s" % t for t in HIDDEN_TYPES]
     since = _date_param(data_dict, "modified_since")
     if since:
         fq.append("metadata_modified:[%s TO *]" % _solr_date(since))
@@ -211,10 +215,11 @@ def _serialize(graph, fmt) -> str:
 # --- the withdrawn datasets feed -------------------------------------------------------------------------
 
 def withdrawn(data_dict: dict) -> dict:
-    """Datasets deleted or made private since a time, oldest change first, paged by a (time, id) cursor.
+    """Datasets withdrawn since a time, oldest first, paged by a (time, id) cursor.
 
     Each item gives only what a harvester needs to drop its copy: ``id``, ``uri`` (as the catalogue published
-    it), ``status`` (``deleted`` or ``private``) and ``modified`` (UTC). Titles and names are never shown.
+    it), ``status`` (``deleted``, ``private`` or ``purged``) and ``modified`` (when it was withdrawn, UTC). Titles
+    and names are never shown.
     """
     since = _date_param(data_dict, "since")
     if since is None:
@@ -224,28 +229,122 @@ def withdrawn(data_dict: dict) -> dict:
     if after is not None and not _SAFE_ID.match(after):
         raise tk.ValidationError({"after": ["Not a dataset id"]})
 
-    P = model.Package
-    uri = P.extras["uri"].astext  # CKAN 2.12 keeps extras as JSONB on the package row
-    query = (model.Session.query(P.id, P.state, P.private, P.metadata_modified, uri)
-             .filter(P.type != "harvest")
-             .filter((P.state == "deleted") | ((P.state == "active") & P.private.is_(True))))
+    W = Withdrawal
+    query = model.Session.query(W)
     if after:
-        query = query.filter((P.metadata_modified > since)
-                             | ((P.metadata_modified == since) & (P.id > after)))
+        query = query.filter((W.withdrawn_at > since) | ((W.withdrawn_at == since) & (W.package_id > after)))
     else:
-        query = query.filter(P.metadata_modified >= since)
-    rows = query.order_by(P.metadata_modified, P.id).limit(limit + 1).all()
+        query = query.filter(W.withdrawn_at >= since)
+    rows = query.order_by(W.withdrawn_at, W.package_id).limit(limit + 1).all()
 
-    results = [{
-        "id": pkg_id,
-        "uri": dataset_uri({"id": pkg_id, "uri": extra_uri}),
-        "status": "deleted" if state == "deleted" else "private",
-        "modified": modified.isoformat(),
-    } for pkg_id, state, private, modified, extra_uri in rows[:limit]]
+    results = [{"id": w.package_id, "uri": w.uri, "status": w.status, "modified": w.withdrawn_at.isoformat()}
+               for w in rows[:limit]]
     out: dict[str, Any] = {"since": since.isoformat(), "results": results}
     if len(rows) > limit:
         out["next"] = {"since": results[-1]["modified"], "after": results[-1]["id"]}
     return out
+
+
+# --- recording withdrawals -------------------------------------------------------------------------------
+#
+# Each action that can take a dataset out of the catalogue (or put it back) is chained: before CKAN's action runs,
+# _watch notes the datasets that are published now (with the URI the catalogue gives them) or already withdrawn;
+# after it, _settle writes, updates or removes their tombstones. package_update covers package_patch,
+# package_revise, the resource actions and, on CKAN 2.12, the organisation bulk actions (which call package_patch);
+# CKAN 2.11's bulk actions update the package table directly, hence their own chains. A dataset neither published
+# before nor withdrawn is not looked at again.
+
+def _statuses(ids) -> dict[str, Optional[str]]:
+    """{id: None if published, else "deleted" or "private"}; a purged dataset is absent. Read from the table, not
+    from the session's objects, which CKAN 2.11's bulk actions leave stale (they update the table directly)."""
+    P = model.Package
+    model.Session.flush()
+    rows = model.Session.query(P.id, P.state, P.private, P.type).filter(P.id.in_(list(ids)))
+    return {r.id: None if r.state == "active" and not r.private and r.type not in HIDDEN_TYPES
+            else "deleted" if r.state == "deleted" else "private" for r in rows}
+
+
+def _watch(ids) -> dict[str, Optional[str]]:
+    """{id: URI published} for the published datasets, {id: None} for those already withdrawn. The table is read
+    even when no tombstone is expected, so a portal without it refuses the change rather than lose a withdrawal."""
+    ids = [i for i in ids if i]
+    withdrawn_already = {w for w, in model.Session.query(Withdrawal.package_id)
+                         .filter(Withdrawal.package_id.in_(ids))}
+    watched: dict[str, Optional[str]] = {}
+    for pkg_id, status in _statuses(ids).items():
+        if status is None:
+            watched[pkg_id] = dataset_uri({"id": pkg_id, "uri": model.Package.get(pkg_id).extras.get("uri")})
+        elif pkg_id in withdrawn_already:
+            watched[pkg_id] = None
+    return watched
+
+
+def _settle(watched: dict, commit: bool) -> None:
+    if not watched:
+        return
+    statuses, now = _statuses(watched), datetime.datetime.utcnow()
+    for pkg_id, uri in watched.items():
+        status = statuses.get(pkg_id, "purged")
+        row = Withdrawal.get(pkg_id)
+        if status is None:
+            if row is not None:
+                model.Session.delete(row)
+        elif row is None:
+            if uri:
+                model.Session.add(Withdrawal(package_id=pkg_id, uri=uri, status=status, withdrawn_at=now))
+        elif row.status != status:
+            row.status, row.withdrawn_at = status, now
+    if commit:
+        model.repo.commit()
+
+
+def _tracked(ids, up_func, context, data_dict):
+    watched = _watch(ids)
+    result = up_func(context, data_dict)
+    _settle(watched, commit=not context.get("defer_commit"))
+    return result
+
+
+def _dataset(data_dict) -> list:
+    pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    return [pkg.id] if pkg else []
+
+
+def _org_datasets(data_dict) -> list:
+    """The datasets a bulk action changes, chosen as CKAN chooses them."""
+    P = model.Package
+    return [i for i, in model.Session.query(P.id).filter(P.id.in_(data_dict.get("datasets") or []),
+                                                          P.owner_org == data_dict.get("org_id"))]
+
+
+@tk.chained_action
+def package_update(up_func, context, data_dict):
+    return _tracked(_dataset(data_dict), up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_delete(up_func, context, data_dict):
+    return _tracked(_dataset(data_dict), up_func, context, data_dict)
+
+
+@tk.chained_action
+def dataset_purge(up_func, context, data_dict):
+    return _tracked(_dataset(data_dict), up_func, context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_private(up_func, context, data_dict):
+    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_public(up_func, context, data_dict):
+    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_delete(up_func, context, data_dict):
+    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
 
 
 # --- actions ---------------------------------------------------------------------------------------------
@@ -273,21 +372,10 @@ def dcat_dataset_show(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
-@tk.chained_action
-def package_delete(up_func, context, data_dict):
-    """CKAN's package_delete leaves ``metadata_modified`` as it was, so a deletion has no time and the
-    withdrawn feed could not find it: stamp it."""
-    result = up_func(context, data_dict)
-    pkg = model.Package.get(data_dict.get("id") or "")
-    if pkg is not None and pkg.state == "deleted":
-        pkg.metadata_modified = datetime.datetime.utcnow()
-        model.repo.commit()
-    return result
-
-
 @tk.side_effect_free
 def pida_catalog_withdrawn(context, data_dict):
-    """Datasets deleted or made private since a time (see :func:`withdrawn`).
+    """Datasets withdrawn (deleted, made private or purged after being published) since a time (see
+    :func:`withdrawn`).
 
     :param since: ISO 8601 date or date and time (UTC if no zone), inclusive
     :param limit: at most this many items (default and maximum 1000)
@@ -303,31 +391,11 @@ def get_actions() -> dict:
         "dcat_catalog_search": dcat_catalog_search,
         "dcat_dataset_show": dcat_dataset_show,
         "pida_catalog_withdrawn": pida_catalog_withdrawn,
+        "package_update": package_update,
         "package_delete": package_delete,
+        "dataset_purge": dataset_purge,
+        "bulk_update_private": bulk_update_private,
+        "bulk_update_public": bulk_update_public,
+        "bulk_update_delete": bulk_update_delete,
     }
 
-
-# --- parsing remote RDF ----------------------------------------------------------------------------------
-
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-class UnsafeRDF(ValueError):
-    pass
-
-
-def reject_dtd(content) -> None:
-    """Refuse RDF that declares a DTD or entities (XXE, billion laughs) before any parser sees it."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    if _DTD.search(data or b""):
-        raise UnsafeRDF("RDF with a DTD or entity declarations is refused")
-
-
-def parse_remote_rdf(content, fmt: Optional[str] = None, profiles: Optional[list] = None):
-    """An ``RDFParser`` loaded with remote content, after the DTD check. Use it for any RDF from elsewhere."""
-    from ckanext.dcat.processors import RDFParser
-
-    reject_dtd(content)
-    parser = RDFParser(profiles=profiles)
-    parser.parse(content, _format=fmt)
-    return parser

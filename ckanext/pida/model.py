@@ -6,6 +6,8 @@
 ``pida_harvest_run``        one row per harvest job: full or incremental, whether the whole catalogue was read,
                             pages, unchanged count and the problems met, as message codes (translated on display).
 ``pida_coverage_snapshot``  one row per country and day: the coverage of the priority datasets, for charts.
+``pida_withdrawal``         one row per dataset that was public and is no longer (deleted, private or purged): the
+                            tombstone the withdrawals feed reads. Removed when the dataset is published again.
 """
 from __future__ import annotations
 
@@ -116,6 +118,20 @@ class CoverageSnapshot(tk.BaseModel):
     cells = Column(types.JSON)  # {concept_id: status}
     principles = Column(types.JSON)  # {principle_id: {met, partly, not_met}}
     created = Column(types.DateTime, default=_now)
+
+
+class Withdrawal(tk.BaseModel):
+    __tablename__ = "pida_withdrawal"
+    __table_args__ = (sa.Index("pida_withdrawal_cursor", "withdrawn_at", "package_id"),)
+
+    package_id = Column(types.UnicodeText, primary_key=True)  # no foreign key: the row outlives a purge
+    uri = Column(types.UnicodeText, nullable=False)  # as the catalogue published it
+    status = Column(types.UnicodeText, nullable=False)  # deleted | private | purged
+    withdrawn_at = Column(types.DateTime, nullable=False, default=_now)  # UTC
+
+    @classmethod
+    def get(cls, package_id: str) -> "Withdrawal | None":
+        return model.Session.get(cls, package_id)
 
 
 def tables_exist() -> bool:
