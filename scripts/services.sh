@@ -138,6 +138,8 @@ add_db() {  # add_db NAME
 
 stop_all() {
   if [ -f "$CACHE/solr/solr.pid" ]; then kill "$(cat "$CACHE/solr/solr.pid")" 2>/dev/null || true; rm -f "$CACHE/solr/solr.pid"; fi
+  # A node started from another checkout (its pid file elsewhere) would still hold the port.
+  pkill -f "scripts/solr/SolrNode.java" 2>/dev/null || true
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   pg_ctlcluster "$PG_VERSION" main stop >/dev/null 2>&1 || true
   say "stopped"
