@@ -2,7 +2,7 @@
 
 ckanext-dcat's ``/catalog.{ttl,jsonld,rdf,xml,n3}`` and ``/dataset/<id>.<fmt>`` stay its own routes; this module
 replaces the actions behind them (chained ``dcat_catalog_show``, ``dcat_catalog_search`` and
-``dcat_dataset_show``) and adds the feed of withdrawn datasets (``pida_catalog_withdrawn``).
+``dcat_dataset_show``); each page links the feed of withdrawn datasets (``withdrawals.py``).
 
 What changes against ckanext-dcat 2.4:
 
@@ -17,17 +17,14 @@ What changes against ckanext-dcat 2.4:
   a concept id: that priority dataset only), with ``q`` and ``fq`` as in ckanext-dcat.
 * **Never private.** Whoever asks (even a sysadmin) gets public, active datasets only: the filters are forced on
   the Solr query and the per-dataset endpoint answers 404 for anything else.
-* **Withdrawals.** ``pida_catalog_withdrawn`` lists the datasets withdrawn since a time from the
-  ``pida_withdrawal`` table: one tombstone per dataset that *was published* (active, public) and is now deleted,
-  private or purged, with the URI it was published under. A dataset never published (private or draft from the
-  start) gets none, so its existence never leaves the portal; a dataset published again loses its tombstone. The
-  actions that can change that are chained below ("recording withdrawals").
+* **Withdrawals.** The paging node links (``rdfs:seeAlso``) ``pida_catalog_withdrawn``, the datasets deleted,
+  made private or purged since a time (see ``withdrawals.py``).
 """
 from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Optional
+from typing import Optional
 from urllib.parse import urlencode
 
 from dateutil.parser import parse as parse_date
@@ -41,18 +38,16 @@ from ckanext.dcat.processors import DCAT, RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
 
 from ckanext.pida import vocabulary
-from ckanext.pida.model import Withdrawal
 
 DATASETS_PER_PAGE = 100
-WITHDRAWN_LIMIT = 1000
 #: Dataset types the catalogue never publishes.
 HIDDEN_TYPES = ("harvest", "showcase")
 #: Paging and filter parameters a page link carries over to the next page.
 LINK_PARAMS = ("modified_since", "priority", "rows", "q", "fq", "profiles")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
-def _param(data_dict: dict, key: str) -> Optional[str]:
+def param(data_dict: dict, key: str) -> Optional[str]:
     """A parameter from the action's data_dict, else from the request: ckanext-dcat's view passes only the
     parameters it knows (page, modified_since, q, fq, format, profiles)."""
     value = data_dict.get(key)
@@ -61,8 +56,8 @@ def _param(data_dict: dict, key: str) -> Optional[str]:
     return value if value not in (None, "") else None
 
 
-def _int_param(data_dict, key, minimum=1) -> Optional[int]:
-    value = _param(data_dict, key)
+def int_param(data_dict, key, minimum=1) -> Optional[int]:
+    value = param(data_dict, key)
     if value is None:
         return None
     try:
@@ -74,8 +69,8 @@ def _int_param(data_dict, key, minimum=1) -> Optional[int]:
     return value
 
 
-def _date_param(data_dict, key) -> Optional[datetime.datetime]:
-    value = _param(data_dict, key)
+def date_param(data_dict, key) -> Optional[datetime.datetime]:
+    value = param(data_dict, key)
     if value is None:
         return None
     try:
@@ -97,7 +92,7 @@ def rows_max() -> int:
 
 def page_size(data_dict: dict) -> tuple[int, Optional[int]]:
     """(rows served, rows asked for if it had to be clamped)."""
-    asked = _int_param(data_dict, "rows") or int(tk.config.get("ckanext.dcat.datasets_per_page")
+    asked = int_param(data_dict, "rows") or int(tk.config.get("ckanext.dcat.datasets_per_page")
                                                  or DATASETS_PER_PAGE)
     limit = rows_max()
     return (limit, asked) if asked > limit else (asked, None)
@@ -106,10 +101,10 @@ def page_size(data_dict: dict) -> tuple[int, Optional[int]]:
 def filters(data_dict: dict) -> list[str]:
     """Solr filters every catalogue query carries: public and active only, plus the client's filters."""
     fq = ["+capacity:public", "+state:active"] + ["-dataset_type:%s" % t for t in HIDDEN_TYPES]
-    since = _date_param(data_dict, "modified_since")
+    since = date_param(data_dict, "modified_since")
     if since:
         fq.append("metadata_modified:[%s TO *]" % _solr_date(since))
-    priority = _param(data_dict, "priority")
+    priority = param(data_dict, "priority")
     if priority:
         if priority in ("any", "true", "1", "yes"):
             fq.append("vocab_%s:[* TO *]" % vocabulary.PRIORITY_VOCABULARY)
@@ -132,11 +127,11 @@ def catalog_page(data_dict: dict) -> tuple[list[dict], dict]:
     """One page of the catalogue: (dataset dicts, paging information for the Hydra triples)."""
     rows, asked = page_size(data_dict)
     fq_list = filters(data_dict)
-    q, fq = _param(data_dict, "q"), _param(data_dict, "fq")
-    after = _param(data_dict, "after")
-    page = _int_param(data_dict, "page")
+    q, fq = param(data_dict, "q"), param(data_dict, "fq")
+    after = param(data_dict, "after")
+    page = int_param(data_dict, "page")
     if after is not None:
-        if not _SAFE_ID.match(after):
+        if not SAFE_ID.match(after):
             raise tk.ValidationError({"after": ["Not a dataset id"]})
         total = _search(fq_list, q, fq, 0)["count"]
         result = _search(fq_list + ['id:{"%s" TO *]' % after], q, fq, rows)
@@ -164,7 +159,7 @@ def _page_url(data_dict, after=None, page=None) -> str:
         fmt = data_dict.get("format") or "ttl"
         path = (tk.config.get("ckanext.dcat.catalog_endpoint") or DEFAULT_CATALOG_ENDPOINT).replace(
             "{_format}", fmt)
-    params = [(k, _param(data_dict, k)) for k in LINK_PARAMS]
+    params = [(k, param(data_dict, k)) for k in LINK_PARAMS]
     if isinstance(data_dict.get("profiles"), list):
         params = [(k, ",".join(v) if k == "profiles" else v) for k, v in params]
     params = [(k, v) for k, v in params if v]
@@ -187,7 +182,7 @@ def serialize_catalog(data_dict: dict) -> str:
         serializer.g.add((paging, RDFS.comment, Literal(
             "Page size %s is above ckan.search.rows_max: pages hold %s datasets; follow hydra:next to read them all."
             % (info["clamped_from"], info["items_per_page"]))))
-    since = _param(data_dict, "modified_since")
+    since = param(data_dict, "modified_since")
     serializer.g.add((paging, RDFS.seeAlso, URIRef(withdrawn_url(since))))
     return _serialize(serializer.g, data_dict.get("format"))
 
@@ -198,7 +193,7 @@ def withdrawn_url(since: Optional[str] = None) -> str:
 
 
 def _profiles(data_dict):
-    profiles = data_dict.get("profiles") or _param(data_dict, "profiles")
+    profiles = data_dict.get("profiles") or param(data_dict, "profiles")
     return profiles.split(",") if isinstance(profiles, str) else profiles
 
 
@@ -210,141 +205,6 @@ def _serialize(graph, fmt) -> str:
     if rdflib_fmt == "json-ld":
         return graph.serialize(format="json-ld", auto_compact=True)
     return graph.serialize(format=rdflib_fmt)
-
-
-# --- the withdrawn datasets feed -------------------------------------------------------------------------
-
-def withdrawn(data_dict: dict) -> dict:
-    """Datasets withdrawn since a time, oldest first, paged by a (time, id) cursor.
-
-    Each item gives only what a harvester needs to drop its copy: ``id``, ``uri`` (as the catalogue published
-    it), ``status`` (``deleted``, ``private`` or ``purged``) and ``modified`` (when it was withdrawn, UTC). Titles
-    and names are never shown.
-    """
-    since = _date_param(data_dict, "since")
-    if since is None:
-        raise tk.ValidationError({"since": ["Missing value"]})
-    limit = min(_int_param(data_dict, "limit") or WITHDRAWN_LIMIT, WITHDRAWN_LIMIT)
-    after = _param(data_dict, "after")
-    if after is not None and not _SAFE_ID.match(after):
-        raise tk.ValidationError({"after": ["Not a dataset id"]})
-
-    W = Withdrawal
-    query = model.Session.query(W)
-    if after:
-        query = query.filter((W.withdrawn_at > since) | ((W.withdrawn_at == since) & (W.package_id > after)))
-    else:
-        query = query.filter(W.withdrawn_at >= since)
-    rows = query.order_by(W.withdrawn_at, W.package_id).limit(limit + 1).all()
-
-    results = [{"id": w.package_id, "uri": w.uri, "status": w.status, "modified": w.withdrawn_at.isoformat()}
-               for w in rows[:limit]]
-    out: dict[str, Any] = {"since": since.isoformat(), "results": results}
-    if len(rows) > limit:
-        out["next"] = {"since": results[-1]["modified"], "after": results[-1]["id"]}
-    return out
-
-
-# --- recording withdrawals -------------------------------------------------------------------------------
-#
-# Each action that can take a dataset out of the catalogue (or put it back) is chained: before CKAN's action runs,
-# _watch notes the datasets that are published now (with the URI the catalogue gives them) or already withdrawn;
-# after it, _settle writes, updates or removes their tombstones. package_update covers package_patch,
-# package_revise, the resource actions and, on CKAN 2.12, the organisation bulk actions (which call package_patch);
-# CKAN 2.11's bulk actions update the package table directly, hence their own chains. A dataset neither published
-# before nor withdrawn is not looked at again.
-
-def _statuses(ids) -> dict[str, Optional[str]]:
-    """{id: None if published, else "deleted" or "private"}; a purged dataset is absent. Read from the table, not
-    from the session's objects, which CKAN 2.11's bulk actions leave stale (they update the table directly)."""
-    P = model.Package
-    model.Session.flush()
-    rows = model.Session.query(P.id, P.state, P.private, P.type).filter(P.id.in_(list(ids)))
-    return {r.id: None if r.state == "active" and not r.private and r.type not in HIDDEN_TYPES
-            else "deleted" if r.state == "deleted" else "private" for r in rows}
-
-
-def _watch(ids) -> dict[str, Optional[str]]:
-    """{id: URI published} for the published datasets, {id: None} for those already withdrawn. The table is read
-    even when no tombstone is expected, so a portal without it refuses the change rather than lose a withdrawal."""
-    ids = [i for i in ids if i]
-    withdrawn_already = {w for w, in model.Session.query(Withdrawal.package_id)
-                         .filter(Withdrawal.package_id.in_(ids))}
-    watched: dict[str, Optional[str]] = {}
-    for pkg_id, status in _statuses(ids).items():
-        if status is None:
-            watched[pkg_id] = dataset_uri({"id": pkg_id, "uri": model.Package.get(pkg_id).extras.get("uri")})
-        elif pkg_id in withdrawn_already:
-            watched[pkg_id] = None
-    return watched
-
-
-def _settle(watched: dict, commit: bool) -> None:
-    if not watched:
-        return
-    statuses, now = _statuses(watched), datetime.datetime.utcnow()
-    for pkg_id, uri in watched.items():
-        status = statuses.get(pkg_id, "purged")
-        row = Withdrawal.get(pkg_id)
-        if status is None:
-            if row is not None:
-                model.Session.delete(row)
-        elif row is None:
-            if uri:
-                model.Session.add(Withdrawal(package_id=pkg_id, uri=uri, status=status, withdrawn_at=now))
-        elif row.status != status:
-            row.status, row.withdrawn_at = status, now
-    if commit:
-        model.repo.commit()
-
-
-def _tracked(ids, up_func, context, data_dict):
-    watched = _watch(ids)
-    result = up_func(context, data_dict)
-    _settle(watched, commit=not context.get("defer_commit"))
-    return result
-
-
-def _dataset(data_dict) -> list:
-    pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
-    return [pkg.id] if pkg else []
-
-
-def _org_datasets(data_dict) -> list:
-    """The datasets a bulk action changes, chosen as CKAN chooses them."""
-    P = model.Package
-    return [i for i, in model.Session.query(P.id).filter(P.id.in_(data_dict.get("datasets") or []),
-                                                          P.owner_org == data_dict.get("org_id"))]
-
-
-@tk.chained_action
-def package_update(up_func, context, data_dict):
-    return _tracked(_dataset(data_dict), up_func, context, data_dict)
-
-
-@tk.chained_action
-def package_delete(up_func, context, data_dict):
-    return _tracked(_dataset(data_dict), up_func, context, data_dict)
-
-
-@tk.chained_action
-def dataset_purge(up_func, context, data_dict):
-    return _tracked(_dataset(data_dict), up_func, context, data_dict)
-
-
-@tk.chained_action
-def bulk_update_private(up_func, context, data_dict):
-    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
-
-
-@tk.chained_action
-def bulk_update_public(up_func, context, data_dict):
-    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
-
-
-@tk.chained_action
-def bulk_update_delete(up_func, context, data_dict):
-    return _tracked(_org_datasets(data_dict), up_func, context, data_dict)
 
 
 # --- actions ---------------------------------------------------------------------------------------------
@@ -372,30 +232,10 @@ def dcat_dataset_show(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
-@tk.side_effect_free
-def pida_catalog_withdrawn(context, data_dict):
-    """Datasets withdrawn (deleted, made private or purged after being published) since a time (see
-    :func:`withdrawn`).
-
-    :param since: ISO 8601 date or date and time (UTC if no zone), inclusive
-    :param limit: at most this many items (default and maximum 1000)
-    :param after: with ``since``, the cursor given as ``next`` by the previous answer
-    """
-    tk.check_access("pida_catalog_withdrawn", context, data_dict)
-    return withdrawn(data_dict)
-
-
 def get_actions() -> dict:
     return {
         "dcat_catalog_show": dcat_catalog_show,
         "dcat_catalog_search": dcat_catalog_search,
         "dcat_dataset_show": dcat_dataset_show,
-        "pida_catalog_withdrawn": pida_catalog_withdrawn,
-        "package_update": package_update,
-        "package_delete": package_delete,
-        "dataset_purge": dataset_purge,
-        "bulk_update_private": bulk_update_private,
-        "bulk_update_public": bulk_update_public,
-        "bulk_update_delete": bulk_update_delete,
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import catalog, principles, vocabulary
+from ckanext.pida import catalog, principles, vocabulary, withdrawals
 from ckanext.pida.logic import coverage_actions, hub_actions
 
 
@@ -49,6 +49,7 @@ def get_actions():
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **coverage_actions.get_actions(),
         **_catalog_actions(),
+        **withdrawals.get_actions(),
     }
 
 
