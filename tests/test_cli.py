@@ -59,3 +59,20 @@ def test_validate_lists_broken_datasets_and_why(cli, full_dataset):
     broken = cli.invoke(pida_cli, ["validate", "borrador"])
     assert broken.exit_code == 1
     assert "pida_anonymisation" in broken.output and "frequency" in broken.output
+
+
+@pytest.mark.ckan_config("ckanext.pida.country", "CO")  # the demo portal's setting: samples leave the country out
+@pytest.mark.usefixtures("clean_index", "pida_vocab")
+def test_load_samples_twice_changes_nothing(cli):
+    import os
+    folder = os.path.join(os.path.dirname(__file__), "..", "demo", "samples", "portal-co")
+
+    for _ in range(2):
+        result = cli.invoke(pida_cli, ["load-samples", folder])
+        assert result.exit_code == 0, result.output
+
+    found = helpers.call_action("package_search", q="*:*", rows=20)
+    assert found["count"] == 5
+    secop = helpers.call_action("package_show", id="secop-procesos-de-contratacion")
+    assert sorted(secop["pida_priority"]) == ["contracts-register", "tender-award-processes"]
+    assert secop["pida_standards"] == ["ocds"]

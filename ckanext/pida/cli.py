@@ -78,8 +78,9 @@ def load_samples(folder):
     """Load the organisations and datasets of FOLDER (organizations.json, datasets.json); existing ones are
     updated, so running it twice changes nothing."""
     context = _site_context()
-    for kind, create, update in (("organizations", "organization_create", "organization_update"),
-                                 ("datasets", "package_create", "package_update")):
+    for kind, show, create, update in (
+            ("organizations", "organization_show", "organization_create", "organization_update"),
+            ("datasets", "package_show", "package_create", "package_update")):
         path = os.path.join(folder, kind + ".json")
         if not os.path.exists(path):
             continue
@@ -88,8 +89,7 @@ def load_samples(folder):
         for record in records:
             action = create
             try:
-                tk.get_action(kind == "datasets" and "package_show" or "organization_show")(
-                    dict(context), {"id": record["name"]})
+                tk.get_action(show)(dict(context), {"id": record["name"]})
                 action = update
             except tk.ObjectNotFound:
                 pass

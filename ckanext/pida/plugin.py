@@ -15,18 +15,22 @@ from ckanext.pida.harvesters import PidaHarvester
 from ckanext.pida.views import blueprints
 
 
-class _PidaBase(p.SingletonPlugin, DefaultTranslation):
-    """What both plugins share: templates, translations, helpers and validators."""
-
+@tk.blanket.config_declarations
+class PidaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IValidators)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IBlueprint)
+    p.implements(p.IClick)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
-        tk.add_public_directory(config, "public")
 
     # ITranslation: DefaultTranslation reads ckanext/pida/i18n/<locale>/LC_MESSAGES/ckanext-pida.mo
 
@@ -37,16 +41,6 @@ class _PidaBase(p.SingletonPlugin, DefaultTranslation):
     # IValidators
     def get_validators(self):
         return validators.get_validators()
-
-
-@tk.blanket.config_declarations
-class PidaPlugin(_PidaBase):
-    p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IFacets, inherit=True)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.IBlueprint)
-    p.implements(p.IClick)
 
     # IPackageController
     def before_dataset_index(self, pkg_dict):
@@ -82,7 +76,6 @@ class PidaHubPlugin(PidaHarvester):
 
     p.implements(p.IBlueprint)
     p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
 
     # IBlueprint
     def get_blueprint(self):
@@ -91,7 +84,3 @@ class PidaHubPlugin(PidaHarvester):
     # IActions
     def get_actions(self):
         return action.get_hub_actions()
-
-    # IAuthFunctions
-    def get_auth_functions(self):
-        return auth.get_hub_auth_functions()

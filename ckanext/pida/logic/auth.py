@@ -8,6 +8,10 @@ def sysadmin_only(context, data_dict=None):
     return {"success": False, "msg": tk._("Only sysadmins can change the PIDA vocabularies.")}
 
 
+def coverage_snapshot(context, data_dict=None):
+    return {"success": False, "msg": tk._("Only system administrators can take coverage snapshots.")}
+
+
 @tk.auth_allow_anonymous_access
 def pida_principles_show(context, data_dict=None):
     return {"success": True}  # package_show, called inside the action, decides on the dataset itself
@@ -22,9 +26,7 @@ def get_auth_functions():
     return {
         "pida_catalog_withdrawn": pida_catalog_withdrawn,
         "pida_vocabulary_sync": sysadmin_only,
+        "pida_coverage_snapshot": coverage_snapshot,
         "pida_principles_show": pida_principles_show,
     }
 
-
-def get_hub_auth_functions():
-    return {}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 
-import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import coverage, vocabulary
@@ -18,7 +17,7 @@ def pida_coverage_show(context, data_dict):
     :param lang: optional language of the labels (es, en, pt_BR, fr)
     """
     country = _country(data_dict.get("country"))
-    return coverage.report(_search_context(context), country, data_dict.get("lang"))
+    return coverage.report(_search_context(), country, data_dict.get("lang"))
 
 
 @tk.side_effect_free
@@ -40,9 +39,8 @@ def pida_coverage_history(context, data_dict):
 def pida_coverage_snapshot(context, data_dict):
     """Stores today's coverage (one row per country; run daily, e.g. ``ckan pida coverage-snapshot``).
     Sysadmins only. Returns ``{"day", "countries"}``."""
-    if not context.get("ignore_auth") and not authz.is_sysadmin(context.get("user")):
-        raise tk.NotAuthorized(tk._("Only system administrators can take coverage snapshots."))
-    rep = coverage.report(_search_context(context), None, "en")
+    tk.check_access("pida_coverage_snapshot", context, data_dict)
+    rep = coverage.report(_search_context(), None, "en")
     return {"day": datetime.date.today().isoformat(), "countries": coverage.snapshot(rep)}
 
 
@@ -54,7 +52,7 @@ def _country(value):
     return value.upper()
 
 
-def _search_context(context):
+def _search_context():
     # Coverage counts public datasets only, whoever asks, so the page shows the same to everyone.
     return {"ignore_auth": True, "user": ""}
 
