@@ -1,7 +1,7 @@
 """The ``pida`` RDF profile: DCAT-AP 3 plus the PIDA fields, read and written.
 
-Layered after ``euro_dcat_ap_3`` and ``euro_dcat_ap_scheming`` (``ckanext.dcat.rdf.profiles = euro_dcat_ap_3
-euro_dcat_ap_scheming pida``). It follows the DCAT-AP HVD pattern:
+Layered after ``euro_dcat_ap_3``, which already includes ckanext-dcat's scheming mapping
+(``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 pida``). It follows the DCAT-AP HVD pattern:
 
 =========================  ==========================================================================================
 CKAN field                 RDF
