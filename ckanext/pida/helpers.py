@@ -1,7 +1,7 @@
 """Template helpers: the choices of the PIDA form fields, labels, and the principle evaluation of a dataset."""
 from __future__ import annotations
 
-from ckanext.pida import indexing, principles, vocabulary
+from ckanext.pida import principles, vocabulary
 
 
 def _choices(items: list, key: str = "id", label: str = "label") -> list[dict]:
@@ -54,13 +54,9 @@ def pida_principles(pkg_dict: dict) -> list[dict]:
     return principles.explain(principles.evaluate(pkg_dict))
 
 
-def pida_facet_label(field: str, value: str) -> str:
-    return indexing.facet_item_label(field, value)
-
-
 def get_helpers() -> dict:
     return {f.__name__: f for f in (
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
         pida_country_choices, pida_frequency_choices, pida_jurisdiction_choices, pida_concept, pida_text,
-        pida_label, pida_principles, pida_facet_label,
+        pida_label, pida_principles,
     )}

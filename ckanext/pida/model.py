@@ -132,7 +132,3 @@ class Withdrawal(tk.BaseModel):
     @classmethod
     def get(cls, package_id: str) -> "Withdrawal | None":
         return model.Session.get(cls, package_id)
-
-
-def tables_exist() -> bool:
-    return sa.inspect(model.meta.engine).has_table(HarvestRun.__tablename__)

@@ -125,10 +125,6 @@ def frequency(value: str) -> Optional[dict]:
     return _frequencies_by_key().get(value or "")
 
 
-def licenses() -> list[dict]:
-    return load("licenses")
-
-
 def jurisdiction_levels() -> list[dict]:
     return load("jurisdiction_levels")
 

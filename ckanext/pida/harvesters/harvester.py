@@ -303,9 +303,10 @@ class PidaHarvester(DCATRDFHarvester):
         existing = model.Package.get(record.package_id) if record and record.package_id else None
         name = existing.name if existing else records.new_name(cfg["country"], dataset.get("title"),
                                                                harvest_object.guid)
-        owner_org = model.Package.get(source.id).owner_org if model.Package.get(source.id) else None
+        source_pkg = None if existing and existing.owner_org else model.Package.get(source.id)
+        owner_org = (existing.owner_org if existing else None) or (source_pkg.owner_org if source_pkg else None)
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
-                               name=name, owner_org=(existing.owner_org if existing else None) or owner_org)
+                               name=name, owner_org=owner_org)
         context = self._context()
         if existing:
             data["id"] = existing.id
