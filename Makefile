@@ -13,7 +13,7 @@ STAMP_211 := $(VENV_211)/.installed
 ENV_211 := CKAN_SQLALCHEMY_URL=postgresql://ckan_default:pass@127.0.0.1:5432/ckan_test_211 \
 	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2
 
-.PHONY: install services test test-ckan2.11 demo stop status clean
+.PHONY: install services browser test test-ckan2.11 demo stop status clean
 
 $(STAMP): setup.py requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "python3 (3.10+) is needed"; exit 1; }
@@ -36,10 +36,13 @@ $(STAMP_211): setup.py requirements-dev.txt
 services: install
 	scripts/services.sh start
 
-test: services
+browser:
+	scripts/services.sh browser
+
+test: services browser
 	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
-test-ckan2.11: services $(STAMP_211)
+test-ckan2.11: services browser $(STAMP_211)
 	scripts/services.sh core ckan_test_211 $(VENV_211)/bin/python
 	scripts/services.sh db ckan_test_211
 	$(ENV_211) $(VENV_211)/bin/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)

@@ -25,6 +25,7 @@ setup(
             "migration/pida/*.mako",
             "migration/pida/versions/*.py",
             "config_declaration.yaml",
+            "assets/*",
         ]
     },
     # CKAN itself is the host application and is not pulled in here (see requirements-dev.txt).

@@ -22,7 +22,7 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-PLUGINS = "scheming_datasets dcat harvest pida pida_hub"
+PLUGINS = "pida pida_hub scheming_datasets dcat harvest"
 CONCEPTS = ["lobbying-register", "contracts-register", "budgets", "spending", "company-register",
             "asset-declarations", "audit-data", "court-data", "tender-award-processes", "government-grants"]
 

@@ -24,5 +24,6 @@ while read -r name country url; do
 done <<<"$SOURCES"
 
 "$CKAN" -c "$INI" pida coverage-snapshot 2>>"$LOG" | sed 's/^/[demo-hub] /'
+"$CKAN" -c "$INI" pida coverage-backfill --days 364 --step 14 2>>"$LOG" | sed 's/^/[demo-hub] /'
 say "coverage of the priority datasets: $HUB/pida/coverage  (JSON: $HUB/pida/coverage.json, CSV: $HUB/pida/coverage.csv)"
 say "harvest health: $HUB/pida/hub/health"

@@ -23,7 +23,12 @@ init_site() {  # init_site NAME: database tables, PIDA vocabulary, sysadmin, sam
   "$CKAN" -c "$ini" sysadmin add admin >>"$LOGS/demo-$site.log" 2>&1 || true
   if "$CKAN" -c "$ini" pida --help >/dev/null 2>&1; then
     "$CKAN" -c "$ini" pida init >>"$LOGS/demo-$site.log" 2>&1
-    [ -d "$ROOT/demo/samples/$site" ] && "$CKAN" -c "$ini" pida load-samples "$ROOT/demo/samples/$site" >>"$LOGS/demo-$site.log" 2>&1
+    if [ -d "$ROOT/demo/samples/$site" ]; then
+      "$CKAN" -c "$ini" pida load-samples "$ROOT/demo/samples/$site" >>"$LOGS/demo-$site.log" 2>&1
+      # Today's coverage, and the past year's rebuilt from the datasets' release and update dates (the progress chart).
+      "$CKAN" -c "$ini" pida coverage-snapshot >>"$LOGS/demo-$site.log" 2>&1
+      "$CKAN" -c "$ini" pida coverage-backfill --days 364 --step 14 >>"$LOGS/demo-$site.log" 2>&1
+    fi
   fi
   return 0
 }

@@ -151,8 +151,22 @@ status() {
   solr_up && say "Solr: up" || say "Solr: down"
 }
 
+# --- the browser tests' tools -----------------------------------------------------------------
+# Debian's Chromium and its driver (Selenium drives them; no browser is downloaded), and axe-core from npm
+# (package.json, pinned in package-lock.json) for the accessibility checks.
+browser_tools() {
+  apt_install chromium chromium-driver
+  command -v npm >/dev/null || apt_install npm
+  if [ ! -f "$ROOT/node_modules/axe-core/axe.min.js" ]; then
+    say "installing axe-core (npm)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --silent) >"$LOGS/npm.log" 2>&1 || fail "npm ci" "$LOGS/npm.log"
+  fi
+  say "browser tools: $(chromium --version 2>/dev/null | head -1), axe-core $(node -p "require('$ROOT/node_modules/axe-core/package.json').version")"
+}
+
 case "${1:-}" in
   start) start_postgres; start_redis; start_solr ;;
+  browser) browser_tools ;;
   core) add_core "$2" "$3" ;;
   db) add_db "$2" ;;
   stop) stop_all ;;

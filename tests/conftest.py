@@ -7,7 +7,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-PORTAL_PLUGINS = "scheming_datasets dcat pida"
+PORTAL_PLUGINS = "pida scheming_datasets dcat"
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_csv_has_one_row_per_country_and_one_column_per_priority_dataset():
 
 # --- on a portal, through Solr ---------------------------------------------------------------------------------
 
-@pytest.mark.ckan_config("ckan.plugins", "scheming_datasets dcat pida")
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 def test_coverage_of_a_national_portal_through_the_search_index(full_dataset, migrate_db_for, app):
     migrate_db_for("pida")
@@ -116,3 +116,61 @@ def test_coverage_of_a_national_portal_through_the_search_index(full_dataset, mi
     from ckan.plugins import toolkit as tk
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("pida_coverage_snapshot", {"user": factories.User()["name"], "ignore_auth": False})
+
+
+def test_translated_csv_keeps_the_ids_in_its_headers():
+    rep = coverage.build(copy.deepcopy(HAND_MADE), now=NOW, lang="es")
+    rows = list(csv.reader(io.StringIO(coverage.to_csv(rep, {"name": "País", "published": "Publicado"},
+                                                       {"out_of_date": "Desactualizado"}))))
+    assert rows[0][1] == "País [name]" and rows[0][3] == "Publicado [published]"
+    assert "Registro de contratos [contracts-register]" in rows[0]
+    assert rows[1][rows[0].index("Registro de contratos [contracts-register]")] == "Desactualizado"
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_exports_open_in_a_spreadsheet_and_errors_answer_in_json(full_dataset, migrate_db_for, app):
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **dict(full_dataset, pida_country="MX"))
+
+    response = app.get("/pida/coverage.csv?lang=es")
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode("utf-8"))  # the BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Código del país [country]", "País [name]"]
+    assert rows[1][:2] == ["MX", "México"]
+    assert rows[1][rows[0].index("Registro de cabilderos [lobbying-register]")] == "Publicado y actualizado"
+    assert "published" in app.get("/pida/coverage.csv?lang=id").body.splitlines()[0].split(",")
+
+    for path in ("/pida/coverage.json?country=XX", "/pida/coverage.csv?country=XX"):
+        error = app.get(path, status=400)
+        assert error.headers["Content-Type"].startswith("application/json")
+        assert error.json["success"] is False and "XX" in error.json["error"]["country"][0]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_backfill_rebuilds_the_past_from_the_datasets_dates_and_keeps_recorded_days(full_dataset, migrate_db_for):
+    migrate_db_for("pida")
+    today = datetime.date.today()
+    # Released 100 days ago, updated monthly, last updated 10 days ago: before that update, it was last updated at
+    # its release.
+    helpers.call_action("package_create", **dict(full_dataset, issued=(today - datetime.timedelta(days=100)).isoformat(),
+                                                 modified=(today - datetime.timedelta(days=10)).isoformat()))
+    sysadmin = factories.Sysadmin()
+    helpers.call_action("pida_coverage_snapshot", {"user": sysadmin["name"]})
+
+    stored = helpers.call_action("pida_coverage_backfill", {"user": sysadmin["name"]}, days=105, step=7)
+
+    assert stored == {"days": 15}
+    by_day = {h["day"]: h for h in helpers.call_action("pida_coverage_history", country="CO")}
+    assert len(by_day) == 15  # today's recorded snapshot, and 14 rebuilt days on which Colombia had a dataset
+    day = lambda back: (today - datetime.timedelta(days=back)).isoformat()  # noqa: E731
+    assert day(105) not in by_day  # not released yet: no row for Colombia
+    assert by_day[day(98)]["published"] == 1  # released two days before
+    assert by_day[day(63)]["out_of_date"] == 1  # 37 days after its release, monthly x 1.2 = 36 days
+    assert by_day[day(7)]["published"] == 1  # updated 3 days before
+    assert by_day[day(0)]["published"] == 1  # the recorded snapshot is kept
+    from ckan.plugins import toolkit as tk
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("pida_coverage_backfill", {"user": factories.User()["name"], "ignore_auth": False})

@@ -20,7 +20,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject
 from ckanext.pida.harvesters import runner
 from ckanext.pida.model import HarvestRun
 
-HUB_PLUGINS = "scheming_datasets dcat harvest pida pida_hub"
+HUB_PLUGINS = "pida pida_hub scheming_datasets dcat harvest"
 DATA = os.path.join(os.path.dirname(__file__), "data")
 
 
@@ -346,3 +346,28 @@ def test_health_page_shows_problems_in_the_readers_language(hub, portal, app):
     body = app.get("/pida/hub/health").body
     assert "HTTP 500" in body and portal.base + "/co/catalog.ttl" in body
     assert helpers.call_action("pida_harvest_health")[0]["health"] == "failing"
+
+
+def test_a_source_can_be_patched_and_shows_its_configuration(hub, portal):
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+
+    patched = helpers.call_action("harvest_source_patch", id=source["id"], title="Colombia: datos abiertos")
+
+    assert patched["title"] == "Colombia: datos abiertos"
+    shown = helpers.call_action("harvest_source_show", id=source["id"])
+    assert shown["source_type"] == "pida" and json.loads(shown["config"])["country"] == "CO"
+    assert not [e for e in shown.get("extras", []) if e["key"] in ("config", "source_type", "frequency")]
+
+
+def test_a_second_run_while_one_is_pending_says_so_in_a_sentence(hub, portal, cli):
+    from ckanext.pida import cli_hub
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.request_job(source["id"])  # on the gather queue, no consumer yet: the job is running
+
+    with pytest.raises(runner.JobPending) as pending:
+        runner.request_job(source["id"])
+    assert "already running" in str(pending.value)
+    result = cli.invoke(cli_hub.harvest, [source["name"]])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "already running" in result.output and "ckan harvester job-abort" in result.output

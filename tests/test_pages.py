@@ -36,3 +36,28 @@ def test_dataset_page_shows_the_pida_block(app, full_dataset):
     reason = vocabulary.checks()["updated_within_interval"]["fail"]["es"]
     assert html.escape(reason, quote=False) in page.body
     assert full_dataset["pida_anonymisation"] in page.body
+
+
+@pytest.mark.ckan_config("ckanext.pida.country", "CO")
+def test_portal_home_says_what_the_site_is_and_how_far_the_country_is(app, full_dataset):
+    helpers.call_action("package_create", **full_dataset)
+
+    page = app.get("/es/").body
+
+    assert "Bienvenido a CKAN" not in page and "placeholder-420x220" not in page
+    assert "Colombia: cobertura de los 30 conjuntos de datos prioritarios del PIDA" in page
+    assert "1 de 30 actualizados, 0 desactualizados, 29 sin publicar" in page
+    assert 'href="/es/pida/coverage?country=CO"' in page
+    assert ">Cobertura del PIDA</a>" in page  # the main navigation links to the coverage
+
+
+def test_dataset_page_lists_only_the_fields_that_say_something(app, full_dataset):
+    sparse = {k: v for k, v in full_dataset.items() if k not in ("documentation", "temporal_coverage", "publisher")}
+    helpers.call_action("package_create", **dict(sparse, contact=[{"name": "Oficina de Transparencia"}]))
+
+    page = app.get("/es/dataset/registro-de-cabilderos").body
+
+    info = page[page.index("additional-info"):]
+    assert "Cobertura temporal" not in info and "Documentación" not in info and "Publicador" not in info
+    assert "Oficina de Transparencia" in info
+    assert 'href="mailto:"' not in page and "There is no description" not in page

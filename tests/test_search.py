@@ -61,3 +61,11 @@ def test_search_page_shows_translated_facets(app, locale, concept_label, facet_t
     page = app.get("/{}/dataset/".format(locale))
     assert concept_label in page.body
     assert facet_title in page.body
+
+
+@pytest.mark.usefixtures("three_datasets")
+def test_principle_facet_labels_are_shown_whole_with_their_status(app):
+    page = app.get("/es/dataset/").body
+    # Two values of the same principle, told apart by their status (cut at 22 characters they read the same).
+    assert "Oportunos y exhaustivos: cumplido" in page
+    assert "Oportunos y exhaustivos: cumplido parcialmente" in page

@@ -1,6 +1,7 @@
 """Commands of the hub and of coverage, under ``ckan pida``:
 
     ckan pida coverage-snapshot          store today's coverage (run daily from cron)
+    ckan pida coverage-backfill          reconstruct the missing past snapshots from the datasets' dates
     ckan pida hub-source NAME URL -c CO  create (or update) the harvest source of a national catalogue
     ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
@@ -23,6 +24,16 @@ def coverage_snapshot():
     """Stores today's coverage of the priority datasets (one row per country)."""
     result = tk.get_action("pida_coverage_snapshot")(_site_context(), {})
     click.echo("Coverage snapshot of {day}: {countries} countries".format(**result))
+
+
+@click.command("coverage-backfill")
+@click.option("--days", default=365, show_default=True, help="How far back")
+@click.option("--step", default=7, show_default=True, help="One snapshot every STEP days")
+def coverage_backfill(days, step):
+    """Reconstructs the missing past snapshots from the datasets' release and update dates (recorded snapshots are
+    kept), so that the progress chart starts with the datasets' history."""
+    result = tk.get_action("pida_coverage_backfill")(_site_context(), {"days": days, "step": step})
+    click.echo("Coverage backfilled: {days} past snapshots".format(**result))
 
 
 @click.command("hub-source")
@@ -62,8 +73,14 @@ def hub_source(name, url, country, title, extra):
 def harvest(source, full):
     """Runs a harvest job of SOURCE (id or name) to the end, through the Redis queues, in this process."""
     from ckanext.pida.harvesters import runner
-    source_dict = tk.get_action("harvest_source_show")(_site_context(), {"id": source})
-    job = runner.run_now(source_dict["id"], full=full)
+    try:
+        source_dict = tk.get_action("harvest_source_show")(_site_context(), {"id": source})
+    except tk.ObjectNotFound:
+        raise click.ClickException("No harvest source is called {}.".format(source))
+    try:
+        job = runner.run_now(source_dict["id"], full=full)
+    except runner.JobPending as e:
+        raise click.ClickException(str(e))
     health = tk.get_action("pida_harvest_health")(_site_context(), {"id": source_dict["id"]})[0]
     click.echo("{}: {} ({}); {}".format(source_dict["title"], job["status"], health["health"],
                                         ", ".join("{} {}".format(v, k) for k, v in health["counts"].items())))
@@ -80,4 +97,4 @@ def harvest_health(source):
                           ensure_ascii=False))
 
 
-commands = [coverage_snapshot, hub_source, harvest, harvest_health]
+commands = [coverage_snapshot, coverage_backfill, hub_source, harvest, harvest_health]

@@ -92,8 +92,13 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
     return {
         "generated": now.replace(microsecond=0).isoformat() + "Z",
         "tolerance": principles.tolerance(),
-        "concepts": [{"id": c["id"], "notation": c.get("notation"), "label": vocabulary.text(c["label"], lang)}
+        "concepts": [{"id": c["id"], "notation": c.get("notation"), "label": vocabulary.text(c["label"], lang),
+                      "definition": vocabulary.text(c.get("definition"), lang), "category": c.get("category")}
                      for c in concepts],
+        "categories": [{"id": cat["id"], "label": vocabulary.text(cat["label"], lang),
+                        "definition": vocabulary.text(cat.get("definition"), lang),
+                        "concepts": [c["id"] for c in concepts if c.get("category") == cat["id"]]}
+                       for cat in vocabulary.section("categories")],
         "principles": [{"id": p["id"], "number": p["number"], "label": vocabulary.text(p["label"], lang)}
                        for p in vocabulary.principles()],
         "countries": out_rows,
@@ -139,17 +144,29 @@ def report(context: dict, country: Optional[str] = None, lang: Optional[str] = N
 
 # --- export ---------------------------------------------------------------------------------------------
 
-def to_csv(rep: dict) -> str:
-    """One row per country: code, name, totals and shares, then one column per priority dataset (its status)."""
+def to_csv(rep: dict, headers: Optional[dict] = None, statuses: Optional[dict] = None) -> str:
+    """One row per country: code, name, totals and shares, then one column per priority dataset (its status).
+
+    Without ``headers``/``statuses`` every header and status is its machine id. With them (translations keyed by
+    those ids), each header reads "label [id]" and each status its label, for people opening the file in a
+    spreadsheet; the ids stay in the headers so that a program can still find its columns."""
+    def head(key, label=None):
+        label = label or (headers or {}).get(key)
+        return "{} [{}]".format(label, key) if headers and label else key
+
+    def status(value):
+        return (statuses or {}).get(value, value)
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["country", "name", "datasets", PUBLISHED, OUT_OF_DATE, MISSING, "share_up_to_date",
-                     "share_published"] + [c["id"] for c in rep["concepts"]])
+    writer.writerow([head(k) for k in ("country", "name", "datasets", PUBLISHED, OUT_OF_DATE, MISSING,
+                                       "share_up_to_date", "share_published")]
+                    + [head(c["id"], c["label"]) for c in rep["concepts"]])
     for r in rep["countries"]:
         t = r["totals"]
         writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[MISSING],
                          r["share_up_to_date"], r["share_published"]]
-                        + [r["cells"][c["id"]]["status"] for c in rep["concepts"]])
+                        + [status(r["cells"][c["id"]]["status"]) for c in rep["concepts"]])
     return out.getvalue()
 
 
@@ -170,6 +187,44 @@ def snapshot(rep: dict, day: Optional[datetime.date] = None) -> int:
         model.Session.add(row)
     model.Session.commit()
     return len(rep["countries"])
+
+
+def backfill(context: dict, days: int = 365, step: int = 7, today: Optional[datetime.date] = None) -> int:
+    """Reconstructs past snapshots from the datasets' own dates, for the days (every ``step`` days back to
+    ``days`` ago) that have none: a dataset counts from its release (``issued``, else its creation), and on a past
+    day its last update is the latest of ``issued`` and ``modified`` not after that day. Recorded snapshots are
+    never replaced. Returns the number of days stored."""
+    today = today or datetime.date.today()
+    datasets = list(site_datasets(context))
+    countries = site_countries()
+    recorded = {d for (d,) in model.Session.query(CoverageSnapshot.day).distinct()}
+    stored = 0
+    for back in range(step, days + 1, step):
+        day = today - datetime.timedelta(days=back)
+        if day in recorded:
+            continue
+        as_of = [pkg for pkg in (_as_of(p, day) for p in datasets) if pkg]
+        end_of_day = datetime.datetime.combine(day, datetime.time(23, 59))
+        snapshot(build(as_of, countries, now=end_of_day, lang="en"), day)
+        stored += 1
+    return stored
+
+
+def _as_of(pkg: dict, day: datetime.date) -> Optional[dict]:
+    """The dataset as it stood on ``day`` as far as its dates tell, or None if it was not released yet."""
+    released = _date(pkg.get("issued")) or _date(pkg.get("metadata_created"))
+    if not released or released > day:
+        return None
+    modified = _date(pkg.get("modified"))
+    last = modified if modified and modified <= day else released
+    return dict(pkg, modified=last.isoformat())
+
+
+def _date(value) -> Optional[datetime.date]:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def history(country: Optional[str] = None, since: Optional[datetime.date] = None) -> list[dict]:

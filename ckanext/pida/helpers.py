@@ -1,6 +1,8 @@
 """Template helpers: the choices of the PIDA form fields, labels, and the principle evaluation of a dataset."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.pida import principles, vocabulary
 
 
@@ -36,6 +38,73 @@ def pida_jurisdiction_choices(field=None):
     return _choices(vocabulary.jurisdiction_levels())
 
 
+def pida_portal_country() -> str:
+    """The portal's country (``ckanext.pida.country``), preselected in the form; empty on the hub."""
+    return (tk.config.get("ckanext.pida.country") or "").upper()
+
+
+def pida_has_value(value) -> bool:
+    """Whether a field says something: not None, not blank, not a list or dict of empty values."""
+    if isinstance(value, dict):
+        return any(pida_has_value(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(pida_has_value(v) for v in value)
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
+def pida_date(value, form: str = "long", with_time: bool = False) -> str:
+    """A date (or ISO 8601 string) as people of the user's language write it: "26 de noviembre de 2026", "26
+    novembre 2026", "November 26, 2026"; ``with_time`` adds the hour."""
+    import datetime
+
+    from babel import dates
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.rstrip("Z"))
+        except ValueError:
+            return value
+    locale = vocabulary.current_lang()
+    try:
+        text = dates.format_date(value, format=form, locale=locale)
+        if with_time and isinstance(value, datetime.datetime):
+            text += ", " + dates.format_time(value, "HH:mm", locale=locale) + " UTC"
+        return text
+    except (ValueError, LookupError):
+        return value.isoformat()
+
+
+def pida_coverage_glance() -> dict | None:
+    """The home page's summary: the portal's country (``ckanext.pida.country``), or on the hub the average of the
+    countries it shows. None when there is nothing to show."""
+    country = pida_portal_country() or None
+    try:
+        rep = tk.get_action("pida_coverage_show")({}, {"country": country})
+    except tk.ValidationError:
+        return None
+    rows = rep["countries"]
+    if not rows:
+        return None
+    total = rows[0]["totals"]["total"]
+
+    def mean(key):
+        value = sum(r["totals"][key] for r in rows) / len(rows)
+        return int(value) if value == int(value) else round(value, 1)
+
+    return {"country": country, "name": rows[0]["name"] if country else None, "countries": len(rows),
+            "total": total, "published": mean("published"), "out_of_date": mean("out_of_date"),
+            "missing": mean("missing"), "share_up_to_date": mean("published") / total}
+
+
+def pida_facet_label(item: dict) -> str:
+    """A PIDA facet value's whole label (CKAN cuts facet labels at 22 characters)."""
+    return item.get("display_name") or item.get("name") or ""
+
+
 def pida_concept(concept_id: str) -> dict | None:
     return vocabulary.concept(concept_id)
 
@@ -57,6 +126,7 @@ def pida_principles(pkg_dict: dict) -> list[dict]:
 def get_helpers() -> dict:
     return {f.__name__: f for f in (
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
-        pida_country_choices, pida_frequency_choices, pida_jurisdiction_choices, pida_concept, pida_text,
+        pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
+        pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
         pida_label, pida_principles,
     )}

@@ -5,14 +5,28 @@
 """
 from __future__ import annotations
 
+import logging
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.pida import cli, helpers, indexing, validators
 from ckanext.pida.logic import action, auth
-from ckanext.pida.harvesters import PidaHarvester
+from ckanext.pida.harvesters import PidaHarvester, sources
 from ckanext.pida.views import blueprints
+
+
+log = logging.getLogger(__name__)
+
+
+def _check_plugin_order(config) -> None:
+    """CKAN gives the templates of the plugin listed first precedence: listed after ``scheming_datasets``, the PIDA
+    form and dataset page fall back to ckanext-scheming's (English buttons, cut step labels, empty rows)."""
+    plugins = tk.aslist(config.get("ckan.plugins"))
+    if "scheming_datasets" in plugins and plugins.index("scheming_datasets") < plugins.index("pida"):
+        log.warning("ckan.plugins lists scheming_datasets before pida: list pida first, or the PIDA dataset form "
+                    "and pages are not used")
 
 
 @tk.blanket.config_declarations
@@ -31,6 +45,8 @@ class PidaPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        _check_plugin_order(config)
+        tk.add_resource("assets", "pida")
 
     # ITranslation: DefaultTranslation reads ckanext/pida/i18n/<locale>/LC_MESSAGES/ckanext-pida.mo
 
@@ -76,10 +92,15 @@ class PidaHubPlugin(PidaHarvester):
 
     p.implements(p.IBlueprint)
     p.implements(p.IActions)
+    p.implements(p.IPackageController, inherit=True)
 
     # IBlueprint
     def get_blueprint(self):
         return blueprints("hub")
+
+    # IPackageController
+    def after_dataset_show(self, context, pkg_dict):
+        return sources.lift_source_fields(pkg_dict)
 
     # IActions
     def get_actions(self):

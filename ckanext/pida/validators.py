@@ -89,8 +89,11 @@ def _unknown_message(source: str, value: str) -> str:
         "identifier_schemes": tk._("identifier scheme"),
         "jurisdiction_levels": tk._("level of government"),
     }
+    # The choices by their labels in the user's language, as the form offers them (the ids and URIs behind them are
+    # in the schema: scheming_dataset_schema_show).
+    labels = [vocabulary.label_of(source, v) for v in vocabulary.allowed_values(source)]
     return tk._('Unknown {what}: "{value}". Choose one of: {choices}').format(
-        what=names.get(source, source), value=value, choices=", ".join(vocabulary.allowed_values(source)))
+        what=names.get(source, source), value=value, choices=", ".join(labels))
 
 
 def pida_choice(source: str) -> Callable:

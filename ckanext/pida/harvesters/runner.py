@@ -9,19 +9,49 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
+from ckanext.harvest.logic import HarvestJobExists
 
 from ckanext.pida.model import HarvestRun
 
 
+class JobPending(Exception):
+    """The source already has a job being harvested: a second one would read the same catalogue twice."""
+
+    def __init__(self, job: dict):
+        self.job = job
+        super().__init__(tk._("A harvest of this source is already running (since {started}). Wait for it to "
+                              "finish, or stop it with: ckan harvester job-abort {source}").format(
+            started=job.get("gather_started") or job.get("created"), source=job["source_id"]))
+
+
 def request_job(source_id: str, full: bool = False, run: bool = True) -> dict:
-    """Creates a job for a source (a full run if asked) and puts it on the gather queue."""
+    """Creates a job for a source (a full run if asked) and puts it on the gather queue. A job that was asked for
+    but never started (say, from the web page, with no consumer running) is reused; a running one raises
+    JobPending."""
     context = {"user": _site_user(), "ignore_auth": True}
-    job = tk.get_action("harvest_job_create")(context, {"source_id": source_id, "run": False})
-    model.Session.add(HarvestRun(job_id=job["id"], source_id=source_id, requested_full=full))
+    try:
+        job = tk.get_action("harvest_job_create")(context, {"source_id": source_id, "run": False})
+    except HarvestJobExists:
+        job = _pending_job(context, source_id)
+    run_row = HarvestRun.get(job["id"])
+    if run_row is None:
+        model.Session.add(HarvestRun(job_id=job["id"], source_id=source_id, requested_full=full))
+    elif full:
+        run_row.requested_full = True
     model.Session.commit()
     if run:
         tk.get_action("harvest_send_job_to_gather_queue")(context, {"id": job["id"]})
     return job
+
+
+def _pending_job(context: dict, source_id: str) -> dict:
+    for status in ("Running", "New"):
+        jobs = tk.get_action("harvest_job_list")(dict(context), {"source_id": source_id, "status": status})
+        if jobs and status == "Running":
+            raise JobPending(jobs[0])
+        if jobs:
+            return jobs[0]
+    raise JobPending({"source_id": source_id})
 
 
 def drain() -> None:

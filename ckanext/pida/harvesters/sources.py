@@ -25,3 +25,27 @@ def country_of(source) -> str | None:
 
 def source_countries() -> list[str]:
     return [c for c in (country_of(s) for s in pida_sources()) if c]
+
+
+#: The fields of a harvest source that ckanext-harvest keeps as extras and its show schema lifts to the top.
+SOURCE_FIELDS = ("source_type", "config", "frequency")
+
+
+def lift_source_fields(pkg_dict: dict) -> dict:
+    """A harvest source as ckanext-harvest's show schema gives it: ``source_type``, ``config`` and ``frequency``
+    at the top, not in ``extras``.
+
+    On CKAN 2.12 the search index caches the dict validated by the create/update schema, where those fields are
+    extras, and ``package_show`` answers from that cache: the edit form then showed an empty configuration, and
+    ``harvest_source_patch`` (show, merge, update) failed with "source_type: Missing value; extras: There is a
+    schema field with the same name"."""
+    if pkg_dict.get("type") != "harvest":
+        return pkg_dict
+    extras = pkg_dict.get("extras") or []
+    lifted = {e["key"]: e["value"] for e in extras if e.get("key") in SOURCE_FIELDS}
+    if lifted:
+        for key, value in lifted.items():
+            if pkg_dict.get(key) in (None, ""):
+                pkg_dict[key] = value
+        pkg_dict["extras"] = [e for e in extras if e.get("key") not in SOURCE_FIELDS]
+    return pkg_dict

@@ -44,6 +44,23 @@ def pida_coverage_snapshot(context, data_dict):
     return {"day": datetime.date.today().isoformat(), "countries": coverage.snapshot(rep)}
 
 
+def pida_coverage_backfill(context, data_dict):
+    """Reconstructs the past snapshots that are missing from the datasets' release and update dates, so that a
+    new portal or hub shows its progress from the start (sysadmins only; recorded snapshots are kept).
+
+    :param days: how far back, in days (default 365)
+    :param step: one snapshot every so many days (default 7)
+    Returns ``{"days": number of snapshots stored}``."""
+    tk.check_access("pida_coverage_snapshot", context, data_dict)
+    try:
+        days, step = int(data_dict.get("days", 365)), int(data_dict.get("step", 7))
+    except (TypeError, ValueError):
+        raise tk.ValidationError({"days": [tk._("Use whole numbers of days.")]})
+    if not (1 <= step <= days <= 3660):
+        raise tk.ValidationError({"days": [tk._("Use whole numbers of days.")]})
+    return {"days": coverage.backfill(_search_context(), days, step)}
+
+
 def _country(value):
     if not value:
         return None
@@ -62,4 +79,5 @@ def get_actions() -> dict:
         "pida_coverage_show": pida_coverage_show,
         "pida_coverage_history": pida_coverage_history,
         "pida_coverage_snapshot": pida_coverage_snapshot,
+        "pida_coverage_backfill": pida_coverage_backfill,
     }

@@ -92,7 +92,10 @@ def pida_harvest_source_run(context, data_dict):
     """
     source = tk.get_action("harvest_source_show")(context, {"id": tk.get_or_bust(data_dict, "id")})
     tk.check_access("harvest_job_create", context, {"source_id": source["id"]})
-    return runner.request_job(source["id"], full=tk.asbool(data_dict.get("full")))
+    try:
+        return runner.request_job(source["id"], full=tk.asbool(data_dict.get("full")))
+    except runner.JobPending as e:
+        raise tk.ValidationError({"id": [str(e)]})
 
 
 def _iso(value):

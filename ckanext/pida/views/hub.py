@@ -1,4 +1,5 @@
-"""Pages of the regional hub: /pida/hub/health (harvest health of every national catalogue)."""
+"""Pages of the regional hub: /pida/hub/health (harvest health of every national catalogue), and the buttons that
+ask for a run of a source (changes only, or a full run)."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -12,3 +13,21 @@ blueprint = Blueprint("pida_hub", __name__)
 def health():
     sources = tk.get_action("pida_harvest_health")({}, {})
     return tk.render("pida/hub_health.html", {"sources": sources})
+
+
+@blueprint.route("/pida/hub/run/<id>", methods=["POST"])
+def run(id):
+    """Queues a job of the source for the fetch consumers; ``full=true`` reads the whole catalogue."""
+    full = tk.asbool(tk.request.form.get("full"))
+    try:
+        tk.get_action("pida_harvest_source_run")({}, {"id": id, "full": full})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the source's administrators can ask for a harvest."))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Harvest source not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(m for messages in e.error_dict.values() for m in messages))
+    else:
+        tk.h.flash_success(tk._("Full run requested: the whole catalogue will be read.") if full
+                           else tk._("Harvest requested: the changes will be read."))
+    return tk.redirect_to("pida_hub.health")

@@ -1,0 +1,67 @@
+"""Screenshots of the demo for the README (docs/*.png), taken in Debian's Chromium through Selenium.
+
+    make demo && .venv/bin/python scripts/screenshots.py
+
+The coverage page of the hub at desktop and phone widths and printed (the PDF's first page, through pdftoppm),
+the portal's home page, and page 1 of the dataset form (signed in as the demo's admin)."""
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from selenium.webdriver.common.print_page_options import PrintOptions  # noqa: E402
+
+from tests.browser.conftest import DESKTOP, PHONE, Browser  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hub", default="http://127.0.0.1:5002")
+    parser.add_argument("--portal", default="http://127.0.0.1:5000")
+    parser.add_argument("--password", default=os.environ.get("PIDA_DEMO_PASSWORD", "pida-demo-2026"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs"))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    hub = Browser(args.hub)
+    try:
+        hub.resize(*DESKTOP)
+        hub.get("/es/pida/coverage")
+        hub.screenshot(os.path.join(args.out, "coverage-desktop.png"))
+        hub.resize(*PHONE)
+        hub.get("/es/pida/coverage")
+        hub.screenshot(os.path.join(args.out, "coverage-phone.png"))
+        hub.resize(*DESKTOP)
+        hub.get("/es/pida/coverage")
+        options = PrintOptions()
+        options.background = True
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = os.path.join(tmp, "coverage.pdf")
+            with open(pdf, "wb") as f:
+                f.write(base64.b64decode(hub.driver.print_page(options)))
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf,
+                            os.path.join(args.out, "coverage-print")], check=True)
+    finally:
+        hub.quit()
+
+    portal = Browser(args.portal)
+    try:
+        portal.resize(*DESKTOP)
+        portal.get("/es/")
+        portal.screenshot(os.path.join(args.out, "portal-home.png"), full_page=False)
+        portal.login("admin", args.password)
+        portal.get("/es/dataset/new")
+        portal.screenshot(os.path.join(args.out, "form.png"))
+    finally:
+        portal.quit()
+    print("screenshots in", os.path.abspath(args.out))
+
+
+if __name__ == "__main__":
+    main()
