@@ -371,3 +371,19 @@ def test_a_second_run_while_one_is_pending_says_so_in_a_sentence(hub, portal, cl
     result = cli.invoke(cli_hub.harvest, [source["name"]])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "already running" in result.output and "ckan harvester job-abort" in result.output
+
+
+def test_a_cleared_source_is_harvested_again_in_full(hub, portal):
+    portal.serve_colombia()
+    source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    runner.run_now(source["id"])
+    assert len(datasets_of("co")) == 3
+
+    helpers.call_action("harvest_source_clear", {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]},
+                        id=source["id"])
+    assert not [n for n, (state, _m, _t) in datasets_of("co").items() if state == "active"]
+
+    runner.run_now(source["id"])
+
+    assert {n for n, (state, _m, _t) in datasets_of("co").items() if state == "active"} == {
+        "co-registro-de-cabilderos", "co-contratos-del-estado", "co-presupuesto-general-de-la-nacion"}

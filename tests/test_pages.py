@@ -61,3 +61,21 @@ def test_dataset_page_lists_only_the_fields_that_say_something(app, full_dataset
     assert "Cobertura temporal" not in info and "Documentación" not in info and "Publicador" not in info
     assert "Oficina de Transparencia" in info
     assert 'href="mailto:"' not in page and "There is no description" not in page
+
+
+@pytest.mark.parametrize("locale, next_button, draft_word, choose", [
+    ("es", "Siguiente: Quién", "borrador", "Elija una opción…"),
+    ("pt_BR", "Próximo: Quem", "rascunho", "Escolha uma opção…"),
+    ("fr", "Suivant : Qui", "brouillon", "Choisissez…"),
+    ("en", "Next: Who", "draft", "Choose one…"),
+])
+def test_form_buttons_and_steps_speak_the_publishers_language(app, org, locale, next_button, draft_word, choose):
+    user = factories.SysadminWithToken()
+    headers = {"Authorization": user["token"]}
+    page = app.get("/{}/dataset/new".format(locale), headers=headers).body
+    assert next_button in html.unescape(page)
+    assert draft_word in page and 'class="pida-steps"' in page and "Next" not in page.replace(next_button, "")
+
+    helpers.call_action("package_create", name="borrador", title="Borrador", owner_org=org["id"], state="draft")
+    page3 = html.unescape(app.get("/{}/dataset/new/borrador/3".format(locale), headers=headers).body)
+    assert choose in page3  # the frequency starts unanswered
