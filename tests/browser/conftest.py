@@ -100,6 +100,16 @@ class Browser:
     def text(self, css: str = "body") -> str:
         return self.find(css).text
 
+    def wait_text(self, css: str, text: str, timeout: int = 10) -> str:
+        """Waits until an element matching ``css`` contains ``text``; returns the texts seen."""
+        def seen(d):
+            return " | ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, css))
+        try:
+            WebDriverWait(self.driver, timeout).until(lambda d: text in seen(d))
+        except Exception:
+            raise AssertionError("{!r} not in {} on {}: {!r}".format(text, css, self.path, seen(self.driver)))
+        return seen(self.driver)
+
     def click(self, element_or_css):
         element = self.find(element_or_css) if isinstance(element_or_css, str) else element_or_css
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)

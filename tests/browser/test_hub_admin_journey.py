@@ -46,7 +46,7 @@ def test_admin_creates_a_source_runs_it_and_reads_its_health(browser, hub, porta
     browser.get("/es/pida/hub/health")
     assert "Nunca recolectado" in browser.text(".pida-health")
     browser.click_text("Recolectar los cambios ahora", css="button")
-    assert "Recolección solicitada" in browser.text(".flash-messages, .alert")
+    browser.wait_text(".flash-messages, .alert", "Recolección solicitada")
     _finish_jobs(source["id"])
 
     browser.get("/es/pida/hub/health")
@@ -69,7 +69,7 @@ def test_admin_creates_a_source_runs_it_and_reads_its_health(browser, hub, porta
     # A full run, from the same page.
     browser.get("/es/pida/hub/health")
     browser.click_text("Ejecución completa: leer todo el catálogo", css="button")
-    assert "Ejecución completa solicitada" in browser.text(".flash-messages, .alert")
+    browser.wait_text(".flash-messages, .alert", "Ejecución completa solicitada")
     pending = helpers.call_action("harvest_job_list", source_id=source["id"], status="Running")  # on the queue
     assert len(pending) == 1
     assert HarvestRun.get(pending[0]["id"]).requested_full
