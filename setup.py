@@ -20,6 +20,7 @@ setup(
             "vocabularies/*.yaml",
             "shapes/*.ttl",
             "templates/**/*.html",
+            "hub/templates/**/*.html",
             "i18n/*/LC_MESSAGES/*",
             "migration/pida/*.ini",
             "migration/pida/*.mako",
@@ -40,7 +41,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "pida = ckanext.pida.plugin:PidaPlugin",
-            "pida_hub = ckanext.pida.plugin:PidaHubPlugin",
+            "pida_hub = ckanext.pida.hub.plugin:PidaHubPlugin",
         ],
         "ckan.rdf.profiles": [
             "pida = ckanext.pida.profiles:PidaProfile",

@@ -117,7 +117,7 @@ def main() -> int:
         from sqlalchemy import engine_from_config
         model.init_model(engine_from_config(dict(config)))
         from ckanext.harvest import queue
-        from ckanext.pida.harvesters import runner
+        from ckanext.pida.hub.harvesters import runner
         queue.purge_queues()
         context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
         tk.get_action("pida_vocabulary_sync")(dict(context), {})

@@ -17,8 +17,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
-from ckanext.pida.harvesters import runner
-from ckanext.pida.model import HarvestRun
+from ckanext.pida.hub.harvesters import runner
+from ckanext.pida.hub.model import HarvestRun
 
 HUB_PLUGINS = "pida pida_hub scheming_datasets dcat harvest"
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -360,7 +360,7 @@ def test_a_source_can_be_patched_and_shows_its_configuration(hub, portal):
 
 
 def test_a_second_run_while_one_is_pending_says_so_in_a_sentence(hub, portal, cli):
-    from ckanext.pida import cli_hub
+    from ckanext.pida.hub import cli as hub_cli
     portal.serve_colombia()
     source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
     runner.request_job(source["id"])  # on the gather queue, no consumer yet: the job is running
@@ -368,7 +368,7 @@ def test_a_second_run_while_one_is_pending_says_so_in_a_sentence(hub, portal, cl
     with pytest.raises(runner.JobPending) as pending:
         runner.request_job(source["id"])
     assert "already running" in str(pending.value)
-    result = cli.invoke(cli_hub.harvest, [source["name"]])
+    result = cli.invoke(hub_cli.harvest, [source["name"]])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "already running" in result.output and "ckan harvester job-abort" in result.output
 

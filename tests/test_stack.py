@@ -41,3 +41,35 @@ def test_redis_answers_through_ckan_connection():
     assert redis.ping() is True
     redis.set("pida:test:key", "valor", ex=10)
     assert redis.get("pida:test:key") == b"valor"
+
+
+PORTAL_APP_SCRIPT = """
+import sys
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+make_app(load_config(sys.argv[1]))
+from ckan.cli.cli import ckan
+ckan.get_command(None, "pida")  # the CLI of the portal too
+loaded = sorted(m for m in sys.modules if m.startswith(("ckanext.harvest", "ckanext.pida.hub")))
+print("LOADED", loaded)
+"""
+
+
+def test_a_national_portal_never_loads_hub_code(tmp_path):
+    """The hub's code and ckanext-harvest stay out of a portal's process: ckanext-harvest's model, once imported,
+    makes CKAN's own actions (dataset_purge) query harvest tables a portal does not have."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ini = tmp_path / "portal.ini"
+    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = pida scheming_datasets dcat\n"
+                   "ckanext.pida.country = CO\n".format(os.path.join(root, "test.ini")))
+    script = tmp_path / "portal_app.py"
+    script.write_text(PORTAL_APP_SCRIPT)
+
+    out = subprocess.run([sys.executable, str(script), str(ini)], capture_output=True, text=True, timeout=300,
+                         cwd=root)
+
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "LOADED []" in out.stdout, out.stdout

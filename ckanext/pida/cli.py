@@ -1,4 +1,5 @@
-"""``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data."""
+"""``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data, record
+the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once). The hub adds its commands (ckanext.pida.hub.cli)."""
 from __future__ import annotations
 
 import json
@@ -100,8 +101,26 @@ def load_samples(folder):
         click.echo("{} {} loaded from {}".format(len(records), kind, path))
 
 
+@pida.command("coverage-snapshot")
+def coverage_snapshot():
+    """Stores today's coverage of the priority datasets (one row per country)."""
+    result = tk.get_action("pida_coverage_snapshot")(_sysadmin_context(), {})
+    click.echo("Coverage snapshot of {day}: {countries} countries".format(**result))
+
+
+@pida.command("coverage-backfill")
+@click.option("--days", default=365, show_default=True, help="How far back")
+@click.option("--step", default=7, show_default=True, help="One snapshot every STEP days")
+def coverage_backfill(days, step):
+    """Reconstructs the missing past snapshots from the datasets' release and update dates (recorded snapshots are
+    kept), so that the progress chart starts with the datasets' history."""
+    result = tk.get_action("pida_coverage_backfill")(_sysadmin_context(), {"days": days, "step": step})
+    click.echo("Coverage backfilled: {days} past snapshots".format(**result))
+
+
+def _sysadmin_context() -> dict:
+    return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
 def get_commands() -> list:
-    from ckanext.pida import cli_hub
-    for command in cli_hub.commands:
-        pida.add_command(command)
     return [pida]

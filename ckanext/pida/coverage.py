@@ -20,6 +20,7 @@ import io
 from typing import Iterable, Optional
 
 import ckan.model as model
+from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import principles, vocabulary
@@ -132,8 +133,9 @@ def site_countries() -> list[str]:
     codes = list(tk.aslist(tk.config.get("ckanext.pida.coverage.countries") or []))
     if tk.config.get("ckanext.pida.country"):
         codes.append(tk.config["ckanext.pida.country"])
-    from ckanext.pida.harvesters.sources import source_countries  # no-op where there is no harvest table
-    codes += source_countries()
+    if plugin_loaded("pida_hub"):  # the hub's sources; a national portal never loads hub code
+        from ckanext.pida.hub.harvesters.sources import source_countries
+        codes += source_countries()
     return sorted({c.upper() for c in codes if vocabulary.country(c)})
 
 

@@ -1,10 +1,6 @@
-"""Tables of ckanext-pida (created by ``ckan db upgrade -p pida``).
+"""Tables of ckanext-pida on every site (created by ``ckan db upgrade -p pida``; the hub's own are in
+``ckanext.pida.hub.model``).
 
-``pida_harvest_record``     one row per dataset a harvest source publishes: the hub dataset it became, the hash
-                            of what was imported last, the last job that saw it. Drives change detection and the
-                            deletion diff, in the database rather than in memory.
-``pida_harvest_run``        one row per harvest job: full or incremental, whether the whole catalogue was read,
-                            pages, unchanged count and the problems met, as message codes (translated on display).
 ``pida_coverage_snapshot``  one row per country and day: the coverage of the priority datasets, for charts.
 ``pida_withdrawal``         one row per dataset that was public and is no longer (deleted, private or purged): the
                             tombstone the withdrawals feed reads. Removed when the dataset is published again.
@@ -27,82 +23,6 @@ def _uuid() -> str:
 
 def _now() -> datetime.datetime:
     return datetime.datetime.utcnow()
-
-
-class HarvestRecord(tk.BaseModel):
-    __tablename__ = "pida_harvest_record"
-    __table_args__ = (sa.UniqueConstraint("source_id", "guid", name="pida_harvest_record_source_guid"),)
-
-    id = Column(types.UnicodeText, primary_key=True, default=_uuid)
-    source_id = Column(types.UnicodeText, nullable=False, index=True)
-    guid = Column(types.UnicodeText, nullable=False)
-    package_id = Column(types.UnicodeText)
-    name = Column(types.UnicodeText)
-    content_hash = Column(types.UnicodeText)
-    last_seen_job_id = Column(types.UnicodeText)
-    state = Column(types.UnicodeText, nullable=False, default="active")  # active | deleted
-    updated = Column(types.DateTime, default=_now, onupdate=_now)
-
-    @classmethod
-    def get(cls, source_id: str, guid: str) -> "HarvestRecord | None":
-        return model.Session.query(cls).filter_by(source_id=source_id, guid=guid).first()
-
-    @classmethod
-    def for_guids(cls, source_id: str, guids: list[str]) -> dict:
-        if not guids:
-            return {}
-        rows = model.Session.query(cls).filter(cls.source_id == source_id, cls.guid.in_(guids))
-        return {r.guid: r for r in rows}
-
-    @classmethod
-    def mark_seen(cls, source_id: str, guids: list[str], job_id: str) -> None:
-        if guids:
-            model.Session.execute(
-                sa.update(cls.__table__)
-                .where(cls.source_id == source_id, cls.guid.in_(guids))
-                .values(last_seen_job_id=job_id)
-            )
-
-    @classmethod
-    def active_query(cls, source_id: str):
-        return model.Session.query(cls).filter(cls.source_id == source_id, cls.state == "active")
-
-    @classmethod
-    def unseen(cls, source_id: str, job_id: str):
-        """Active records the job did not see: the datasets gone from the source (after a complete full run)."""
-        return cls.active_query(source_id).filter(
-            sa.or_(cls.last_seen_job_id.is_(None), cls.last_seen_job_id != job_id))
-
-
-class HarvestRun(tk.BaseModel):
-    __tablename__ = "pida_harvest_run"
-
-    job_id = Column(types.UnicodeText, primary_key=True)
-    source_id = Column(types.UnicodeText, nullable=False, index=True)
-    requested_full = Column(types.Boolean, default=False)
-    mode = Column(types.UnicodeText)  # full | incremental
-    modified_since = Column(types.DateTime)
-    started = Column(types.DateTime)
-    finished = Column(types.DateTime)
-    complete = Column(types.Boolean, default=False)
-    pages = Column(types.Integer, default=0)
-    seen = Column(types.Integer, default=0)
-    changed = Column(types.Integer, default=0)
-    unchanged = Column(types.Integer, default=0)
-    to_delete = Column(types.Integer, default=0)
-    problems = Column(types.JSON, default=list)  # [{"code": ..., "params": {...}}]
-
-    @classmethod
-    def get(cls, job_id: str) -> "HarvestRun | None":
-        return model.Session.get(cls, job_id)
-
-    @classmethod
-    def last_complete(cls, source_id: str, mode: str | None = None) -> "HarvestRun | None":
-        q = model.Session.query(cls).filter(cls.source_id == source_id, cls.complete.is_(True),
-                                            cls.finished.isnot(None))
-        if mode:
-            q = q.filter(cls.mode == mode)
-        return q.order_by(cls.started.desc()).first()
 
 
 class CoverageSnapshot(tk.BaseModel):

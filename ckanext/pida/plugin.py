@@ -1,7 +1,7 @@
-"""The two plugins of ckanext-pida. Each method only wires CKAN to the module that does the job.
+"""The ``pida`` plugin, on every site. Each method only wires CKAN to the module that does the job.
 
-``pida``      a national portal: PIDA schema, priority-dataset vocabulary, Charter principles, DCAT endpoints.
-``pida_hub``  the regional hub: harvests national catalogues and shows each country's coverage.
+``pida``      a national portal: PIDA schema, priority-dataset vocabulary, Charter principles, DCAT endpoints,
+              coverage. Nothing here imports the hub (ckanext.pida.hub, plugin ``pida_hub``) or ckanext-harvest.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.pida import cli, helpers, indexing, validators
 from ckanext.pida.logic import action, auth
-from ckanext.pida.harvesters import PidaHarvester, sources
 from ckanext.pida.views import blueprints
 
 
@@ -79,29 +78,8 @@ class PidaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IBlueprint
     def get_blueprint(self):
-        return blueprints("portal")
+        return blueprints()
 
     # IClick
     def get_commands(self):
         return cli.get_commands()
-
-
-class PidaHubPlugin(PidaHarvester):
-    """The hub runs ``pida`` too (same schema, vocabulary and coverage); this adds federation. It is itself the
-    harvester (IHarvester, source type ``pida``: ckanext/pida/harvesters/); a hub enables ``harvest pida pida_hub``."""
-
-    p.implements(p.IBlueprint)
-    p.implements(p.IActions)
-    p.implements(p.IPackageController, inherit=True)
-
-    # IBlueprint
-    def get_blueprint(self):
-        return blueprints("hub")
-
-    # IPackageController
-    def after_dataset_show(self, context, pkg_dict):
-        return sources.lift_source_fields(pkg_dict)
-
-    # IActions
-    def get_actions(self):
-        return action.get_hub_actions()

@@ -12,8 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestJob
 
-from ckanext.pida.harvesters import runner
-from ckanext.pida.model import HarvestRun
+from ckanext.pida.hub.harvesters import runner
+from ckanext.pida.hub.model import HarvestRun
 from tests.browser.conftest import PASSWORD, assert_accessible
 from tests.test_harvest import HUB_PLUGINS, hub, portal  # noqa: F401 (fixtures)
 

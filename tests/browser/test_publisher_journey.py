@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from tests.browser.conftest import PASSWORD, assert_accessible

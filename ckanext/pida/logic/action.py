@@ -5,7 +5,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog, principles, vocabulary, withdrawals
-from ckanext.pida.logic import coverage_actions, hub_actions
+from ckanext.pida.logic import coverage_actions
 
 
 @tk.side_effect_free
@@ -60,6 +60,3 @@ def _catalog_actions():
         actions = {name: action for name, action in actions.items() if not name.startswith("dcat_")}
     return actions
 
-
-def get_hub_actions():
-    return hub_actions.get_actions()

@@ -8,9 +8,9 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.pida import vocabulary
-from ckanext.pida.harvesters import runner, sources
-from ckanext.pida.harvesters.messages import N_, render
-from ckanext.pida.model import HarvestRecord, HarvestRun
+from ckanext.pida.hub.harvesters import runner, sources
+from ckanext.pida.hub.harvesters.messages import N_, render
+from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
 COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
 OBJECT_ERRORS_SHOWN = 20

@@ -25,10 +25,10 @@ from ckanext.dcat.processors import HYDRA, RDFParser
 from rdflib.namespace import RDF, RDFS
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
-from ckanext.pida.harvesters import config as source_config
-from ckanext.pida.harvesters import fetch, records
-from ckanext.pida.harvesters.messages import HarvestProblem, problem, render
-from ckanext.pida.model import HarvestRecord, HarvestRun
+from ckanext.pida.hub.harvesters import config as source_config
+from ckanext.pida.hub.harvesters import fetch, records
+from ckanext.pida.hub.harvesters.messages import HarvestProblem, problem, render
+from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
 log = logging.getLogger(__name__)
 

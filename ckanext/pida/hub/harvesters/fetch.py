@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from ckanext.pida.harvesters.messages import HarvestProblem
+from ckanext.pida.hub.harvesters.messages import HarvestProblem
 
 CHUNK = 64 * 1024
 USER_AGENT = "ckanext-pida hub harvester"

@@ -1,7 +1,5 @@
-"""Commands of the hub and of coverage, under ``ckan pida``:
+"""Commands of the regional hub, added under ``ckan pida`` by the ``pida_hub`` plugin:
 
-    ckan pida coverage-snapshot          store today's coverage (run daily from cron)
-    ckan pida coverage-backfill          reconstruct the missing past snapshots from the datasets' dates
     ckan pida hub-source NAME URL -c CO  create (or update) the harvest source of a national catalogue
     ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
@@ -17,23 +15,6 @@ import ckan.plugins.toolkit as tk
 
 def _site_context() -> dict:
     return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
-
-
-@click.command("coverage-snapshot")
-def coverage_snapshot():
-    """Stores today's coverage of the priority datasets (one row per country)."""
-    result = tk.get_action("pida_coverage_snapshot")(_site_context(), {})
-    click.echo("Coverage snapshot of {day}: {countries} countries".format(**result))
-
-
-@click.command("coverage-backfill")
-@click.option("--days", default=365, show_default=True, help="How far back")
-@click.option("--step", default=7, show_default=True, help="One snapshot every STEP days")
-def coverage_backfill(days, step):
-    """Reconstructs the missing past snapshots from the datasets' release and update dates (recorded snapshots are
-    kept), so that the progress chart starts with the datasets' history."""
-    result = tk.get_action("pida_coverage_backfill")(_site_context(), {"days": days, "step": step})
-    click.echo("Coverage backfilled: {days} past snapshots".format(**result))
 
 
 @click.command("hub-source")
@@ -72,7 +53,7 @@ def hub_source(name, url, country, title, extra):
 @click.option("--full", is_flag=True, help="Read the whole catalogue and propagate deletions.")
 def harvest(source, full):
     """Runs a harvest job of SOURCE (id or name) to the end, through the Redis queues, in this process."""
-    from ckanext.pida.harvesters import runner
+    from ckanext.pida.hub.harvesters import runner
     try:
         source_dict = tk.get_action("harvest_source_show")(_site_context(), {"id": source})
     except tk.ObjectNotFound:
@@ -97,4 +78,12 @@ def harvest_health(source):
                           ensure_ascii=False))
 
 
-commands = [coverage_snapshot, coverage_backfill, hub_source, harvest, harvest_health]
+commands = [hub_source, harvest, harvest_health]
+
+
+def get_commands() -> list:
+    """Adds the hub's commands to the ``ckan pida`` group (the ``pida`` plugin gives CKAN the group itself)."""
+    from ckanext.pida.cli import pida
+    for command in commands:
+        pida.add_command(command)
+    return []

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.logic import HarvestJobExists
 
-from ckanext.pida.model import HarvestRun
+from ckanext.pida.hub.model import HarvestRun
 
 
 class JobPending(Exception):

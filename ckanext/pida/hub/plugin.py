@@ -1,0 +1,38 @@
+"""The ``pida_hub`` plugin: the regional hub. It runs beside ``pida`` (same schema, vocabulary and coverage) and
+adds federation: it is itself the harvester (IHarvester, source type ``pida``); a hub enables
+``pida pida_hub scheming_datasets harvest dcat``."""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.pida.hub import cli, logic, views
+from ckanext.pida.hub.harvesters import PidaHarvester, sources
+
+
+class PidaHubPlugin(PidaHarvester):
+    p.implements(p.IConfigurer, inherit=True)
+    p.implements(p.IBlueprint)
+    p.implements(p.IActions)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IClick)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IBlueprint
+    def get_blueprint(self):
+        return [views.blueprint]
+
+    # IActions
+    def get_actions(self):
+        return logic.get_actions()
+
+    # IPackageController
+    def after_dataset_show(self, context, pkg_dict):
+        return sources.lift_source_fields(pkg_dict)
+
+    # IClick: the hub's commands join ``ckan pida`` (the group of the ``pida`` plugin)
+    def get_commands(self):
+        return cli.get_commands()
