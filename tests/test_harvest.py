@@ -28,7 +28,8 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 
 class Portal:
     """A real HTTP server. ``routes`` maps a path (plus ``?page=N``) to a response: ``(status, type, body)``, or
-    one of the special answers "slow" (never answers in time) and "endless" (a body with no end)."""
+    one of the special answers "slow" (never answers in time), "trickle" (a byte now and then, never silent long
+    enough for a read timeout) and "endless" (a body with no end)."""
 
     def __init__(self):
         self.routes: dict = {}
@@ -47,6 +48,14 @@ class Portal:
                     elif answer == "slow":
                         time.sleep(4)
                         self._send(200, "text/turtle", b"")
+                    elif answer == "trickle":  # a byte every half second, for a minute
+                        self.send_response(200)
+                        self.send_header("Content-Type", "text/turtle")
+                        self.end_headers()
+                        for _ in range(120):
+                            self.wfile.write(b"#")
+                            self.wfile.flush()
+                            time.sleep(0.5)
                     elif answer == "endless":
                         self.send_response(200)
                         self.send_header("Content-Type", "text/turtle")
@@ -251,6 +260,7 @@ def test_plain_dcat_catalogue_is_harvested_and_names_never_collide(hub, portal):
 BAD_ANSWERS = {
     "http_status": (500, "text/plain", b"Internal Server Error"),
     "timeout": "slow",
+    "total_timeout": "trickle",
     "malformed": ("file", "harvest_malformed.ttl", "text/turtle"),
     "too_big": "endless",
     "dtd": ("file", "harvest_entity_bomb.rdf", "application/rdf+xml"),
@@ -310,7 +320,30 @@ def test_an_empty_catalogue_does_not_wipe_the_country(hub, portal):
     runner.run_now(source["id"])
 
     assert {v[0] for v in datasets_of("co").values()} == {"active"}
-    assert [p["code"] for p in health(source)["problems"]] == ["deletions_held"]
+    assert [p["code"] for p in health(source)["problems"]] == ["empty_catalogue", "no_deletions_partial"]
+
+
+@pytest.mark.parametrize("path, body, content_type, code, words", [
+    # Argentina's data.json (regional profile), served as JSON: JSON-LD would parse it into no dataset at all.
+    ("/ar/data.json", "real/ar_pydatajson_several_datasets.json", "application/json", "looks_like_data_json",
+     "data.json"),
+    # An HTML error page served as Turtle.
+    ("/co/catalog.ttl", b"<!DOCTYPE html><html><head><title>Mantenimiento</title></head><body>Volvemos pronto"
+                        b"</body></html>", "text/turtle", "looks_like_html", "web page"),
+])
+def test_a_page_that_is_not_a_dcat_catalogue_is_named_for_what_it_is(hub, portal, path, body, content_type, code,
+                                                                      words):
+    if isinstance(body, str):
+        portal.serve_file(path, body, content_type=content_type)
+    else:
+        portal.routes[path] = (200, content_type, body)
+    source = make_source(hub, portal.base + path, "AR")
+
+    runner.run_now(source["id"])
+
+    h = health(source)
+    assert [p["code"] for p in h["problems"]] == [code]
+    assert words in h["problems"][0]["message"] and h["health"] != "ok"
 
 
 # --- configuration, permissions, pages ---------------------------------------------------------------------------
@@ -387,3 +420,16 @@ def test_a_cleared_source_is_harvested_again_in_full(hub, portal):
 
     assert {n for n, (state, _m, _t) in datasets_of("co").items() if state == "active"} == {
         "co-registro-de-cabilderos", "co-contratos-del-estado", "co-presupuesto-general-de-la-nacion"}
+
+
+def test_a_source_nobody_answers_at_is_told_apart_from_a_slow_one(hub):
+    import socket
+    with socket.socket() as s:  # a free port, closed again: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    source = make_source(hub, "http://127.0.0.1:%d/catalog.ttl" % port, "CO")
+
+    runner.run_now(source["id"])
+
+    first = health(source)["problems"][0]
+    assert first["code"] == "refused" and "refused the connection" in first["message"]

@@ -38,14 +38,17 @@ def same_site(url: str, other: str) -> bool:
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
-def get(url: str, timeout: int, max_bytes: int, total_timeout: int, session: requests.Session | None = None):
-    """``(body bytes, media type)`` of ``url``; raises HarvestProblem on any failure."""
+def get(url: str, timeout: int, max_bytes: int, total_timeout: int, session: requests.Session | None = None,
+        accept: str = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.5"):
+    """``(body bytes, media type)`` of ``url``; raises HarvestProblem on any failure.
+
+    ``timeout`` bounds the connection and every wait for data; ``total_timeout`` is a hard deadline for the whole
+    page: a server that trickles a byte now and then is cut off at the deadline, not after the last byte."""
     deadline = time.monotonic() + total_timeout
     http = session or requests
     try:
         with http.get(url, stream=True, timeout=(timeout, timeout),
-                      headers={"User-Agent": USER_AGENT,
-                               "Accept": "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.5"}) as r:
+                      headers={"User-Agent": USER_AGENT, "Accept": accept}) as r:
             if r.status_code >= 400:
                 raise HarvestProblem("http_status", url=url, status=f"{r.status_code} {r.reason or ''}".strip())
             limit_mb = max_bytes // (1024 * 1024) or 1
@@ -53,20 +56,90 @@ def get(url: str, timeout: int, max_bytes: int, total_timeout: int, session: req
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise HarvestProblem("too_big", url=url, limit_mb=limit_mb)
             body = bytearray()
-            for chunk in r.iter_content(CHUNK):
+            for chunk in _chunks(r, deadline, timeout):
                 body += chunk
                 if len(body) > max_bytes:
                     raise HarvestProblem("too_big", url=url, limit_mb=limit_mb)
                 if time.monotonic() > deadline:
-                    raise HarvestProblem("timeout", url=url, seconds=total_timeout)
+                    raise HarvestProblem("total_timeout", url=url, seconds=total_timeout)
             media_type = (r.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             return bytes(body), media_type
     except HarvestProblem:
         raise
+    except _Deadline:
+        raise HarvestProblem("total_timeout", url=url, seconds=total_timeout)
+    except requests.exceptions.ConnectTimeout:
+        raise HarvestProblem("connect_timeout", url=url, seconds=timeout)
     except requests.exceptions.Timeout:
         raise HarvestProblem("timeout", url=url, seconds=timeout)
+    except requests.exceptions.ConnectionError as e:
+        text = str(e)
+        if "Connection refused" in text or "Errno 111" in text:
+            raise HarvestProblem("refused", url=url)
+        if "Name or service not known" in text or "NameResolution" in text or "getaddrinfo" in text:
+            raise HarvestProblem("unknown_host", url=url, host=urlsplit(url).hostname or "?")
+        if "timed out" in text.lower():
+            raise HarvestProblem("timeout", url=url, seconds=timeout)
+        raise HarvestProblem("connection", url=url, detail=type(e).__name__)
     except requests.exceptions.RequestException as e:
         raise HarvestProblem("connection", url=url, detail=type(e).__name__)
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _chunks(response, deadline: float, timeout: int):
+    """The body as it arrives: each read returns what the socket has (never waits to fill a chunk) and waits at
+    most until the deadline, so a slow trickle cannot outlast ``total_timeout``."""
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:  # not urllib3 2: chunked reads, the deadline checked between them
+        yield from response.iter_content(CHUNK)
+        return
+    sock = _socket_of(raw)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Deadline()
+        if sock is not None:
+            sock.settimeout(min(timeout, remaining))
+        try:
+            chunk = read1(CHUNK)
+        except Exception as e:  # the socket timed out: at the deadline, or after ``timeout`` of silence
+            if time.monotonic() >= deadline:
+                raise _Deadline() from e
+            raise requests.exceptions.ReadTimeout(str(e)) from e
+        if not chunk:
+            return
+        yield chunk
+
+
+def _socket_of(raw):
+    try:
+        return raw.connection.sock
+    except AttributeError:
+        return None
+
+
+def sniff(body: bytes) -> str | None:
+    """What a page that is not the expected catalogue looks like: "html" (a web page, an error page), "data.json"
+    (DCAT-US or the OAS regional profile), "ckan_api" (CKAN's action API), or None."""
+    head = body[:4096].lstrip().lower()
+    if head.startswith(b"<!doctype html") or head.startswith(b"<html") or b"<html" in head[:512]:
+        return "html"
+    if head[:1] in (b"{", b"["):
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return None
+        if isinstance(doc, dict) and "@context" not in doc or isinstance(doc, dict) and isinstance(
+                doc.get("@context"), str) and "project-open-data" in doc["@context"]:
+            if isinstance(doc.get("dataset"), list):
+                return "data.json"
+            if "success" in doc and "result" in doc:
+                return "ckan_api"
+    return None
 
 
 def rdf_format(url: str, media_type: str, configured: str | None) -> str:

@@ -97,6 +97,9 @@ class PidaHarvester(DCATRDFHarvester):
                 break
             reached_end = next_url is None
             url = next_url
+        if run.pages and not run.seen and not run.problems:
+            # It parsed, yet there is not one dataset: say so, rather than report a healthy empty run.
+            self._problem(run, harvest_job, problem("empty_catalogue", url=source.url))
         run.complete = reached_end and all_read and not run.problems
         if run.mode == "full":
             object_ids += self._queue_deletions(run, cfg, harvest_job)
@@ -127,6 +130,11 @@ class PidaHarvester(DCATRDFHarvester):
     def _read_page(self, url, cfg) -> RDFParser:
         body, media_type = fetch.get(url, timeout=cfg["timeout"], max_bytes=cfg["max_size_mb"] * 1024 * 1024,
                                      total_timeout=cfg["total_timeout"])
+        kind = fetch.sniff(body)
+        if kind == "html":
+            raise HarvestProblem("looks_like_html", url=url)
+        if kind in ("data.json", "ckan_api"):
+            raise HarvestProblem("looks_like_" + kind.replace(".", "_"), url=url)
         fmt = fetch.rdf_format(url, media_type, cfg["rdf_format"])
         fetch.check_safe(body, fmt, url)
         parser = RDFParser(profiles=cfg["profiles"])

@@ -19,8 +19,33 @@ MESSAGES = {
         "The catalogue at {url} answered HTTP {status}. Check that the address is right and that the national "
         "portal is up; the next run will try again."),
     "timeout": N_(
-        "The catalogue at {url} did not answer within {seconds} seconds. The portal may be overloaded: try again "
-        "later, lower the page size, or raise \"timeout\" in the source configuration."),
+        "The catalogue at {url} stopped sending data for {seconds} seconds (the connection was open). The portal may "
+        "be overloaded: try again later, lower the page size, or raise \"timeout\" in the source configuration."),
+    "total_timeout": N_(
+        "The catalogue page at {url} took longer than the {seconds} seconds allowed for one page, so it was not "
+        "read. The portal is sending it very slowly: lower the page size, or raise \"total_timeout\" in the source "
+        "configuration."),
+    "connect_timeout": N_(
+        "Nothing answered at {url} within {seconds} seconds: the connection could not be opened. Check the address; "
+        "the portal may be down or behind a firewall."),
+    "refused": N_(
+        "The server at {url} refused the connection: nothing is listening at that address and port. Check the "
+        "address, and that the national portal is running."),
+    "unknown_host": N_(
+        "The host name {host} of {url} does not exist. Check the address of the catalogue."),
+    "looks_like_html": N_(
+        "The address {url} serves a web page (HTML), not a catalogue: perhaps the portal's home or an error page. "
+        "Point the source at the portal's DCAT catalogue, for example its /catalog.ttl."),
+    "looks_like_data_json": N_(
+        "The address {url} serves a data.json catalogue (DCAT-US or the OAS regional profile), not DCAT RDF, which "
+        "is what the source type \"pida\" reads. Point it at the portal's DCAT catalogue (for example /catalog.ttl) "
+        "if it has one."),
+    "looks_like_ckan_api": N_(
+        "The address {url} is CKAN's action API, not a DCAT catalogue. If the portal runs ckanext-dcat, point the "
+        "source at its /catalog.ttl."),
+    "empty_catalogue": N_(
+        "The catalogue at {url} was read but holds no dataset. Check the address; if the portal really publishes "
+        "nothing yet, ignore this message."),
     "connection": N_(
         "The catalogue at {url} could not be reached ({detail}). Check the address and that the portal is online."),
     "too_big": N_(
