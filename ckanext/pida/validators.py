@@ -15,7 +15,7 @@ import ckan.lib.navl.dictization_functions as df
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import vocabulary
+from ckanext.pida import encodings, vocabulary
 
 Invalid = df.Invalid
 missing = df.missing
@@ -74,9 +74,8 @@ def pida_default_country(key, data, errors, context):
 def _normalise(source: str, value: str) -> str:
     if source == "countries":
         return value.strip().upper()
-    if source == "frequencies":  # the EU code (ANNUAL) is accepted and stored as its URI
-        found = vocabulary.frequency(value.strip()) or vocabulary.frequency(value.strip().upper())
-        return found["uri"] if found else value
+    if source == "frequencies":  # any common encoding (ANNUAL, R/P1Y, http://purl.org/cld/freq/annual) -> EU URI
+        return encodings.frequency_uri(value) or value
     return value.strip()
 
 
@@ -103,6 +102,8 @@ def pida_choice(source: str) -> Callable:
             return value
         value = _normalise(source, str(value))
         if value not in vocabulary.allowed_values(source):
+            if context.get("pida_lenient"):  # a harvested import: the hub kept the value in provenance
+                return None
             raise Invalid(_unknown_message(source, value))
         return value
     return validator
@@ -191,6 +192,24 @@ def pida_iso_date(value, context):
     return parsed.date().isoformat() if len(text) == 10 else parsed.isoformat()
 
 
+def pida_languages(value, context):
+    """Languages in any common encoding (es, es-AR, spa, the EU, LoC or lexvo URI), stored as EU language URIs, as
+    the JSON list ckanext-scheming keeps. An unknown language is refused, except in a lenient (harvested) import,
+    where the hub has already kept it in the dataset's provenance."""
+    uris, unknown = [], []
+    for v in _as_list(value):
+        uri = encodings.language_uri(v)
+        if uri:
+            if uri not in uris:
+                uris.append(uri)
+        else:
+            unknown.append(str(v))
+    if unknown and not context.get("pida_lenient"):
+        raise Invalid(tk._('Unknown language: "{value}". Use a language code such as "es" or its EU URI.').format(
+            value=", ".join(unknown)))
+    return json.dumps(uris) if uris else None
+
+
 def pida_url(value, context):
     if _empty(value):
         return value
@@ -267,6 +286,7 @@ def get_validators() -> dict:
         "pida_priority_to_tags": pida_priority_to_tags,
         "pida_priority_from_tags": pida_priority_from_tags,
         "pida_iso_date": pida_iso_date,
+        "pida_languages": pida_languages,
         "pida_url": pida_url,
         "pida_url_list": pida_url_list,
         "pida_email": pida_email,

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
 from ckanext.pida.hub.harvesters import config as source_config
-from ckanext.pida.hub.harvesters import fetch, records
+from ckanext.pida.hub.harvesters import fetch, mapping, records
 from ckanext.pida.hub.harvesters.messages import HarvestProblem, problem, render
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
@@ -97,10 +97,11 @@ class PidaHarvester(DCATRDFHarvester):
                 break
             reached_end = next_url is None
             url = next_url
-        if run.pages and not run.seen and not run.problems:
+        errors = [p for p in run.problems or [] if p.get("level") != "warning"]
+        if run.pages and not run.seen and not errors:
             # It parsed, yet there is not one dataset: say so, rather than report a healthy empty run.
             self._problem(run, harvest_job, problem("empty_catalogue", url=source.url))
-        run.complete = reached_end and all_read and not run.problems
+        run.complete = reached_end and all_read and not [p for p in run.problems if p.get("level") != "warning"]
         if run.mode == "full":
             object_ids += self._queue_deletions(run, cfg, harvest_job)
         elif run.complete and feed_url:
@@ -163,6 +164,10 @@ class PidaHarvester(DCATRDFHarvester):
                 self._problem(run, job, problem("no_identifier", title=dataset.get("title") or "?"))
                 ok = False
                 continue
+            unmapped = mapping.normalise(dataset, parser.g)
+            if unmapped:
+                dataset["_unmapped"] = unmapped
+                self._count_unmapped(run, unmapped)
             page[guid] = (dataset, records.content_hash(dataset))
         known = HarvestRecord.for_guids(job.source_id, list(page))
         active = self._active_packages([r.package_id for r in known.values() if r.package_id])
@@ -196,6 +201,24 @@ class PidaHarvester(DCATRDFHarvester):
     def _problem(self, run, job, item) -> None:
         run.problems = list(run.problems or []) + [item]
         HarvestGatherError.create(render(item, translate=False), job)
+
+    @staticmethod
+    def _count_unmapped(run, unmapped) -> None:
+        """Values the hub could not map become one warning per field on the health page (they never stop a run)."""
+        problems = [dict(p) for p in run.problems or []]
+        for item in unmapped:
+            warning = next((p for p in problems if p.get("code") == "unmapped_values"
+                            and p["params"].get("field") == item["field"]), None)
+            if warning is None:
+                warning = dict(problem("unmapped_values", field=item["field"], count=0, examples=""), level="warning")
+                problems.append(warning)
+            params = dict(warning["params"])
+            params["count"] = str(int(params["count"]) + 1)
+            examples = [e for e in params["examples"].split(", ") if e]
+            if item["value"] not in examples and len(examples) < 5:
+                params["examples"] = ", ".join(examples + [item["value"]])
+            warning["params"] = params
+        run.problems = problems
 
     # --- deletions ------------------------------------------------------------------------------------------
 

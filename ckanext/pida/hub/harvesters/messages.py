@@ -85,6 +85,10 @@ MESSAGES = {
     "deletions_feed": N_(
         "The deletions feed at {url} could not be read ({detail}); datasets deleted at the portal since the last "
         "run will be removed by the next full run."),
+    "unmapped_values": N_(
+        "{count} values of \"{field}\" could not be mapped onto the PIDA schema (for example: {examples}). The "
+        "datasets were imported without them, and each keeps what its catalogue said in its provenance. Ask the "
+        "portal to use a standard value."),
     "import_failed": N_(
         "The dataset \"{title}\" ({guid}) was not imported: {detail}. Correct it at the national portal; the next "
         "run will try again."),

@@ -16,13 +16,21 @@ HUB_KEYS = ("id", "name", "owner_org", "pida_harvest", "state", "private", "extr
 NAME_MAX = 100
 
 
+#: rdflib's blank node ids ("N" and 32 hex digits): new at every parse, so never part of a hash.
+_BNODE_ID = re.compile(r"^N[0-9a-f]{32}$")
+
+
 def _canonical(value):
-    """The value with dict keys sorted and lists in a fixed order, so that the hash ignores serialisation order."""
+    """The value with dict keys sorted, lists in a fixed order and blank node ids blanked, so that the hash depends
+    on what the source says, not on serialisation order or on the ids rdflib gives blank nodes (a catalogue whose
+    distributions are blank nodes would otherwise look changed at every run)."""
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, list):
         items = [_canonical(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, str) and _BNODE_ID.match(value):
+        return "_:blank"
     return value
 
 
@@ -69,7 +77,7 @@ def _taken(name: str) -> bool:
 
 def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: str, owner_org: str | None) -> dict:
     """The dict given to package_create / package_update: the source's dataset plus the hub's own keys."""
-    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS}
+    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS and k != "_unmapped"}
     out["name"] = name
     if owner_org:
         out["owner_org"] = owner_org
@@ -84,4 +92,7 @@ def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: s
         "harvested_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
         "hash": digest,
     }
+    if dataset.get("_unmapped"):
+        # What the source said that the schema has no value for: kept, so that nothing is thrown away.
+        out["pida_harvest"]["unmapped"] = dataset["_unmapped"]
     return out

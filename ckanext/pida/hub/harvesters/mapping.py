@@ -1,0 +1,134 @@
+"""What a national catalogue says, mapped onto the PIDA schema before import: languages, update frequency and
+licence in whatever common encoding the portal uses (ckanext/pida/encodings.py). Nothing is refused: a value that
+cannot be mapped leaves its field and is kept in the dataset's provenance (``pida_harvest.unmapped``), and the run
+reports it as a warning on the health page."""
+from __future__ import annotations
+
+import json
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from ckan.model.license import LicenseRegister
+
+from ckanext.pida import encodings
+
+DCAT_DISTRIBUTION = URIRef("http://www.w3.org/ns/dcat#distribution")
+
+
+def normalise(dataset: dict, graph=None) -> list[dict]:
+    """Maps ``language``, ``frequency`` and the licence of ``dataset`` in place. Returns what could not be mapped,
+    as ``[{"field", "value"}]``."""
+    unmapped: list[dict] = []
+
+    languages, unknown = [], []
+    for value in _as_list(dataset.get("language")):
+        uri = encodings.language_uri(value)
+        if not uri:
+            unknown.append(value)
+        elif uri not in languages:
+            languages.append(uri)
+    if languages:
+        dataset["language"] = languages
+    else:
+        dataset.pop("language", None)
+    unmapped += [{"field": "language", "value": str(v)} for v in unknown]
+
+    frequency = dataset.get("frequency")
+    if frequency:
+        uri = encodings.frequency_uri(frequency) or encodings.frequency_uri(_described_duration(graph, frequency))
+        if uri:
+            dataset["frequency"] = uri
+        else:
+            dataset.pop("frequency")
+            unmapped.append({"field": "frequency", "value": str(frequency)})
+
+    licence = _licence(dataset, graph)
+    if licence:
+        dataset["license_id"] = licence
+    return unmapped
+
+
+TIME = "http://www.w3.org/2006/time#"
+RDF_VALUE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#value")
+DURATION_UNITS = (("years", "Y"), ("months", "M"), ("weeks", "W"), ("days", "D"))
+
+
+def _described_duration(graph, frequency: str) -> str | None:
+    """A frequency given as a node whose rdf:value is a time:DurationDescription (DCAT-AP-ES: ``time:years 1.0``),
+    as an ISO 8601 duration (``P1Y``)."""
+    if graph is None or not str(frequency).startswith("http"):
+        return None
+    node = URIRef(frequency)
+    description = graph.value(node, RDF_VALUE) or node
+    for unit, letter in DURATION_UNITS:
+        amount = graph.value(description, URIRef(TIME + unit))
+        if amount is not None:
+            try:
+                number = float(amount)
+            except ValueError:
+                return None
+            return "P{:g}{}".format(number, letter)
+    hours = graph.value(description, URIRef(TIME + "hours"))
+    return "PT{:g}H".format(float(hours)) if hours is not None else None
+
+
+def _licence(dataset: dict, graph) -> str | None:
+    """The dataset's licence as a CKAN licence id: the dataset's own ``dct:license`` (which ckanext-dcat does not
+    read), else what ckanext-dcat found, else the first distribution's; a licence no table knows is kept as given
+    (its URL or name), never dropped."""
+    candidates = []
+    uri = dataset.get("uri") or next((e.get("value") for e in dataset.get("extras") or []
+                                      if isinstance(e, dict) and e.get("key") == "uri"), None)
+    ref = URIRef(uri) if graph is not None and uri else None
+    if ref is not None:
+        candidates += [_licence_text(graph, o) for o in graph.objects(ref, DCTERMS.license)]
+    candidates.append(dataset.get("license_id"))
+    if ref is not None:
+        for distribution in graph.objects(ref, DCAT_DISTRIBUTION):
+            candidates += [_licence_text(graph, o) for o in graph.objects(distribution, DCTERMS.license)]
+    candidates += [r.get("license") for r in dataset.get("resources") or [] if isinstance(r, dict)]
+    candidates = [c for c in candidates if c]
+    known = _ckan_licences()
+    for candidate in candidates:
+        if candidate in known:
+            return candidate
+        licence_id = encodings.licence_id(candidate)
+        if licence_id:
+            return licence_id
+    return candidates[0] if candidates else None
+
+
+def _licence_text(graph, node) -> str | None:
+    """A licence node as text: its URI or literal, or (a blank node) its dct:identifier or dct:title."""
+    if isinstance(node, (URIRef, Literal)):
+        return str(node)
+    for predicate in (DCTERMS.identifier, DCTERMS.title):
+        value = graph.value(node, predicate)
+        if value:
+            return str(value)
+    return None
+
+
+_LICENCES: set | None = None
+
+
+def _ckan_licences() -> set:
+    global _LICENCES
+    if _LICENCES is None:
+        _LICENCES = {licence_id for licence_id, _l in LicenseRegister().items()}
+    return _LICENCES
+
+
+def _as_list(value) -> list:
+    """A list of values, from a list or from ckanext-dcat's JSON-encoded list (``'["es", "en"]'``)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        if value.strip().startswith("["):
+            try:
+                return [v for v in json.loads(value) if v]
+            except ValueError:
+                pass
+        return [value]
+    return list(value)

@@ -1,0 +1,98 @@
+"""Real DCAT catalogues of national portals (tests/data/real/README.md), served on 127.0.0.1 and harvested by the
+hub: every dataset lands with its licence, languages and frequency as the portal encoded them (ISO 639 codes,
+LoC URIs, Dublin Core frequencies, time:DurationDescription...), and a run without change imports nothing."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import helpers
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.pida.hub.harvesters import runner
+from tests.test_harvest import HUB_PLUGINS, hub, make_source, portal  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
+
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+
+CATALOGUES = [
+    # file, media type, expected per dataset: language, frequency, licence
+    ("es_datos_gob_es.ttl", "text/turtle",
+     {"language": [EU_LANGUAGE + "SPA"], "frequency": EU_FREQUENCY + "ANNUAL",
+      "license_id": "https://datos.madrid.es/egob/catalogo/aviso-legal"}),
+    ("de_opendata_hro.rdf", "application/rdf+xml",
+     {"language": [EU_LANGUAGE + "DEU"], "license_id": "cc-zero"}),
+    ("se_nobelprize.rdf", "application/rdf+xml",
+     {"language": [EU_LANGUAGE + "ENG"], "frequency": EU_FREQUENCY + "DAILY", "license_id": "cc-nc"}),
+]
+
+
+def harvested(source_id):
+    return [helpers.call_action("package_show", id=p.id) for p in model.Session.query(model.Package).filter(
+        model.Package.type == "dataset", model.Package.state == "active")
+        if (helpers.call_action("package_show", id=p.id).get("pida_harvest") or {}).get("source") == source_id]
+
+
+@pytest.mark.parametrize("filename, media_type, expected", CATALOGUES, ids=[c[0] for c in CATALOGUES])
+def test_a_real_national_catalogue_lands_whole_and_a_second_run_imports_nothing(hub, portal, filename, media_type,
+                                                                                expected):
+    path = "/catalog." + filename.rsplit(".", 1)[1]
+    portal.serve_file(path, "real/" + filename, content_type=media_type)
+    with open("tests/data/real/" + filename, encoding="utf-8") as f:
+        text = f.read()
+    in_file = text.count("a dcat:Dataset") + text.count("<dcat:Dataset ") + text.count("ns/dcat#Dataset\"")
+    source = make_source(hub, portal.base + path, "CO")
+
+    job = runner.run_now(source["id"])
+
+    assert job["status"] == "Finished"
+    datasets = harvested(source["id"])
+    assert len(datasets) == in_file and in_file > 0
+    for pkg in datasets:
+        for key, value in expected.items():
+            assert pkg.get(key) == value, (pkg["name"], key, pkg.get(key))
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert health["counts"]["added"] == in_file and health["counts"]["errored"] == 0
+
+    objects = model.Session.query(HarvestObject).count()
+    runner.run_now(source["id"])
+    assert model.Session.query(HarvestObject).count() == objects  # unchanged: nothing even queued
+    assert helpers.call_action("pida_harvest_health", id=source["id"])[0]["counts"]["unchanged"] == in_file
+
+
+def test_a_value_the_hub_cannot_map_is_kept_in_provenance_and_reported_not_refused(hub, portal):
+    portal.serve_file("/catalog.rdf", "real/se_nobelprize.rdf", content_type="application/rdf+xml",
+                      edit=lambda t: t.replace("http://purl.org/cld/freq/daily", "http://example.org/freq/whenever")
+                                      .replace("language/ENG", "language/TLH"))
+    source = make_source(hub, portal.base + "/catalog.rdf", "CO")
+
+    runner.run_now(source["id"])
+
+    [pkg] = harvested(source["id"])
+    assert "frequency" not in pkg or not pkg["frequency"]
+    assert pkg["license_id"] == "cc-nc"  # the rest landed
+    assert {(u["field"], u["value"]) for u in pkg["pida_harvest"]["unmapped"]} == {
+        ("frequency", "http://example.org/freq/whenever"),
+        ("language", "http://publications.europa.eu/resource/authority/language/TLH")}
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    warnings = {p["code"] for p in health["problems"]}
+    assert warnings == {"unmapped_values"} and health["health"] == "warning"
+    assert any("http://example.org/freq/whenever" in p["message"] for p in health["problems"])
+    assert health["last_run"]["complete"]  # a warning never blocks the run's deletions
+
+
+def test_a_catalogue_whose_distributions_are_blank_nodes_is_not_reimported_when_unchanged(hub, portal):
+    import re
+    portal.serve_file("/catalog.rdf", "real/de_opendata_hro.rdf", content_type="application/rdf+xml",
+                      edit=lambda t: re.sub(r'<dcat:Distribution rdf:about="[^"]+">', "<dcat:Distribution>", t))
+    source = make_source(hub, portal.base + "/catalog.rdf", "CO")
+    runner.run_now(source["id"])
+    objects = model.Session.query(HarvestObject).count()
+
+    runner.run_now(source["id"])
+
+    assert model.Session.query(HarvestObject).count() == objects
+    h = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert h["counts"]["unchanged"] == 1 and not h["problems"], (h["counts"], h["problems"])
