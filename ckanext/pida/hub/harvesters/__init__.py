@@ -1,4 +1,5 @@
-"""The regional hub's harvester (source type ``pida``), run by ckanext-harvest's gather and fetch consumers."""
-from ckanext.pida.hub.harvesters.harvester import PidaHarvester
+"""The regional hub's harvesters, run by ckanext-harvest's gather and fetch consumers: one pipeline
+(pipeline.py) and a reader per format of national catalogue, each a source type."""
+from ckanext.pida.hub.harvesters.rdf import PidaHarvester
 
 __all__ = ["PidaHarvester"]

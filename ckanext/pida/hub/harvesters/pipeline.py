@@ -1,10 +1,12 @@
-"""The hub's harvester: ckanext-dcat's DCAT RDF harvester, made safe, incremental and economical.
+"""The hub's harvest pipeline, the same for every format of national catalogue (on ckanext-harvest's
+``HarvesterBase``); only reading a page and mapping its datasets differ, in a reader per format (rdf.py,
+datajson.py), each a source type of its own.
 
-gather  reads the catalogue page by page (Hydra paging; a timeout and a size limit on every request; DTDs and
-        remote contexts refused before parsing), hashes each dataset and queues only the new or changed ones.
-        A full run then diffs the source's identifiers against the hub's records, in the database, and queues the
-        deletions, unless the run was partial or would delete too much. Incremental runs ask only for what changed
-        (``modified_since``) and read the portal's deletions feed when there is one.
+gather  reads the catalogue page by page (a timeout, a hard deadline and a size limit on every request; DTDs and
+        remote contexts refused before parsing), maps each dataset onto the PIDA schema, hashes it and queues only
+        the new or changed ones. A full run then diffs the source's identifiers against the hub's records, in the
+        database, and queues the deletions, unless the run was partial or would delete too much. Incremental runs
+        ask only for what changed (``modified_since``) and read the portal's deletions feed when there is one.
 fetch   nothing to do: the content came with the catalogue.
 import  creates or updates the dataset (lenient PIDA validation, stable country-prefixed name, provenance) or
         deletes it, and only then records the new hash, so a failed import is retried by the next run.
@@ -20,9 +22,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
-from ckanext.dcat.processors import HYDRA, RDFParser
-from rdflib.namespace import RDF, RDFS
+from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
 from ckanext.pida.hub.harvesters import config as source_config
@@ -36,26 +36,37 @@ log = logging.getLogger(__name__)
 MODIFIED_SINCE_MARGIN = datetime.timedelta(minutes=10)
 
 
-class PidaHarvester(DCATRDFHarvester):
+class Page:
+    """One page of a catalogue as a reader gives it: its datasets (dicts for ``package_create``, or exceptions for
+    the ones it could not read), the next page's URL, the withdrawals feed it links to, and the RDF graph (for the
+    mapping of what the datasets' dicts left out), if any."""
+
+    def __init__(self, datasets, next_url=None, feed_url=None, graph=None):
+        self.datasets = datasets
+        self.next_url = next_url
+        self.feed_url = feed_url
+        self.graph = graph
+
+
+class PidaPipeline(HarvesterBase):
+    """The pipeline; a reader subclasses it with ``info``, ``read_page`` and, if it has options, ``validate_config``."""
 
     def __new__(cls, *args, **kwargs):
         # SingletonPlugin keeps its instance in `cls._instance` and tests it with hasattr, which finds the parent's:
-        # once ckanext-dcat's own harvester is loaded, a subclass would be handed *its* instance. One per class.
+        # a subclass would be handed its parent's instance. One instance per class.
         if "_instance" not in cls.__dict__:
             cls._instance = object.__new__(cls)
         return cls._instance
 
-    def info(self):
-        return {
-            "name": "pida",
-            "title": "PIDA national catalogue (DCAT-AP)",
-            "description": "A national PIDA portal or any DCAT-AP catalogue (Turtle, RDF/XML, JSON-LD), with Hydra "
-                           "paging: incremental, with change detection and safe deletions.",
-        }
+    def read_page(self, url: str, cfg: dict) -> Page:
+        raise NotImplementedError
+
+    def first_page_url(self, source_url: str, cfg: dict, modified_since) -> str:
+        return fetch.with_params(source_url, rows=cfg["page_size"],
+                                 modified_since=modified_since.isoformat() if modified_since else None)
 
     def validate_config(self, text):
-        cfg = source_config.parse(text)
-        RDFParser(profiles=cfg["profiles"])  # raises on an unknown profile
+        source_config.parse(text)
         return text
 
     # --- gather ---------------------------------------------------------------------------------------------
@@ -70,8 +81,7 @@ class PidaHarvester(DCATRDFHarvester):
         run = self._start_run(harvest_job, cfg)
         object_ids: list[str] = []
         feed_url = cfg["deletions_url"]
-        url = fetch.with_params(source.url, rows=cfg["page_size"],
-                                modified_since=run.modified_since.isoformat() if run.modified_since else None)
+        url = self.first_page_url(source.url, cfg, run.modified_since)
         visited: set[str] = set()
         all_read, reached_end = True, False
         while url:
@@ -83,15 +93,15 @@ class PidaHarvester(DCATRDFHarvester):
                 break
             visited.add(url)
             try:
-                parser = self._read_page(url, cfg)
+                page = self.read_page(url, cfg)
             except HarvestProblem as e:
                 self._problem(run, harvest_job, e.item)
                 break
             run.pages += 1
-            all_read = self._gather_page(parser, url, cfg, run, harvest_job, object_ids) and all_read
-            next_url = parser.next_page()
-            feed_url = feed_url or withdrawals_feed(parser)
-            del parser  # one page in memory at a time
+            all_read = self._gather_page(page, url, cfg, run, harvest_job, object_ids) and all_read
+            next_url = page.next_url
+            feed_url = feed_url or page.feed_url
+            del page  # one page in memory at a time
             if next_url and not fetch.same_site(source.url, next_url):
                 self._problem(run, harvest_job, problem("next_page_elsewhere", url=url, next_url=next_url))
                 break
@@ -128,29 +138,11 @@ class PidaHarvester(DCATRDFHarvester):
         model.Session.commit()
         return run
 
-    def _read_page(self, url, cfg) -> RDFParser:
-        body, media_type = fetch.get(url, timeout=cfg["timeout"], max_bytes=cfg["max_size_mb"] * 1024 * 1024,
-                                     total_timeout=cfg["total_timeout"])
-        kind = fetch.sniff(body)
-        if kind == "html":
-            raise HarvestProblem("looks_like_html", url=url)
-        if kind in ("data.json", "ckan_api"):
-            raise HarvestProblem("looks_like_" + kind.replace(".", "_"), url=url)
-        fmt = fetch.rdf_format(url, media_type, cfg["rdf_format"])
-        fetch.check_safe(body, fmt, url)
-        parser = RDFParser(profiles=cfg["profiles"])
-        try:
-            parser.parse(body.decode("utf-8"), _format=fmt)
-        except Exception as e:  # rdflib raises many kinds of errors for malformed input
-            raise HarvestProblem("malformed", url=url, format=fmt, detail=str(e).strip().splitlines()[0][:300]
-                                 if str(e).strip() else type(e).__name__)
-        return parser
-
-    def _gather_page(self, parser, url, cfg, run, job, object_ids) -> bool:
+    def _gather_page(self, read, url, cfg, run, job, object_ids) -> bool:
         """Queues the new and changed datasets of one page; False if a dataset could not be read."""
         ok = True
         page: dict[str, tuple[dict, str]] = {}
-        datasets = parser.datasets()
+        datasets = iter(read.datasets)
         while True:
             try:
                 dataset = next(datasets)
@@ -164,7 +156,7 @@ class PidaHarvester(DCATRDFHarvester):
                 self._problem(run, job, problem("no_identifier", title=dataset.get("title") or "?"))
                 ok = False
                 continue
-            unmapped = mapping.normalise(dataset, parser.g)
+            unmapped = mapping.normalise(dataset, read.graph)
             if unmapped:
                 dataset["_unmapped"] = unmapped
                 self._count_unmapped(run, unmapped)
@@ -363,15 +355,6 @@ class PidaHarvester(DCATRDFHarvester):
         model.Session.add(record)
         model.Session.commit()
         return True
-
-
-def withdrawals_feed(parser) -> str | None:
-    """The withdrawals feed a PIDA catalogue page links from its Hydra paging node (``rdfs:seeAlso``)."""
-    for node in parser.g.subjects(RDF.type, HYDRA.PagedCollection):
-        for url in parser.g.objects(node, RDFS.seeAlso):
-            if "pida_catalog_withdrawn" in str(url):
-                return str(url).split("?")[0]
-    return None
 
 
 def deleted_guids(feed) -> list[str]:
