@@ -42,6 +42,8 @@ setup(
         "ckan.plugins": [
             "pida = ckanext.pida.plugin:PidaPlugin",
             "pida_hub = ckanext.pida.hub.plugin:PidaHubPlugin",
+            "pida_datajson = ckanext.pida.hub.harvesters.datajson:RegionalProfileHarvester",
+            "pida_dcatus = ckanext.pida.hub.harvesters.datajson:DcatUsHarvester",
         ],
         "ckan.rdf.profiles": [
             "pida = ckanext.pida.profiles:PidaProfile",

@@ -11,12 +11,23 @@ HUB=http://127.0.0.1:5002
 mkdir -p "$(dirname "$LOG")"
 say() { printf '[demo-hub] %s\n' "$*"; }
 
-# name  country  catalogue
-SOURCES="catalogo-colombia CO http://127.0.0.1:5000/catalog.ttl
-catalogo-mexico MX http://127.0.0.1:5001/catalog.ttl"
+# A third national catalogue that does not run ckanext-pida: Argentina's Ministry of Justice publishes data.json in
+# the OAS regional profile (a real published file, tests/data/real/), served as a static file on :5003.
+DATAJSON_PORT=5003
+if ! curl -fsS -m 3 "http://127.0.0.1:$DATAJSON_PORT/ar_datos_jus_gob_ar.json" >/dev/null 2>&1; then
+  nohup "$ROOT/.venv/bin/python" -m http.server "$DATAJSON_PORT" --bind 127.0.0.1 \
+    --directory "$ROOT/tests/data/real" >>"$ROOT/.cache/logs/demo-datajson.log" 2>&1 &
+  echo $! >"$ROOT/.cache/demo/datajson.pid"
+  for _ in $(seq 1 20); do curl -fsS -m 3 "http://127.0.0.1:$DATAJSON_PORT/" >/dev/null 2>&1 && break; sleep 0.5; done
+fi
 
-while read -r name country url; do
-  "$CKAN" -c "$INI" pida hub-source "$name" "$url" --country "$country" >>"$LOG" 2>&1 ||
+# name  country  type  catalogue
+SOURCES="catalogo-colombia CO pida http://127.0.0.1:5000/catalog.ttl
+catalogo-mexico MX pida http://127.0.0.1:5001/catalog.ttl
+catalogo-argentina-justicia AR pida_datajson http://127.0.0.1:$DATAJSON_PORT/ar_datos_jus_gob_ar.json"
+
+while read -r name country type url; do
+  "$CKAN" -c "$INI" pida hub-source "$name" "$url" --country "$country" --type "$type" >>"$LOG" 2>&1 ||
     { say "FAILED to register $name (log: $LOG)"; tail -n 20 "$LOG"; exit 1; }
   say "harvesting $url ($country)"
   "$CKAN" -c "$INI" pida harvest "$name" 2>>"$LOG" | sed 's/^/[demo-hub]   /' ||

@@ -170,21 +170,31 @@ def pida_priority_from_tags(key, data, errors, context):
         del data[k]
 
 
+_YEAR_OR_MONTH = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+
+
 def parse_iso_date(value: Any) -> datetime.datetime | None:
     """An ISO 8601 date or timestamp, or None when it is not one."""
     if isinstance(value, datetime.datetime):
         return value
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    if _YEAR_OR_MONTH.match(text):  # 2019, 2019-05: the first day of that year or month
+        return datetime.datetime(int(text[:4]), int(text[5:7] or 1) if len(text) > 4 else 1, 1)
     try:
-        return datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
 
 
 def pida_iso_date(value, context):
+    """An ISO 8601 date or timestamp; a year or a year and month alone (2019, 2019-05), as xsd:gYear and the
+    data.json profiles allow, is kept as given."""
     if _empty(value):
         return value
+    if _YEAR_OR_MONTH.match(str(value).strip()):
+        return str(value).strip()
     parsed = parse_iso_date(value)
     if parsed is None:
         raise Invalid(tk._('"{value}" is not a date in ISO 8601 form (YYYY-MM-DD).').format(value=value))

@@ -1,6 +1,6 @@
 """Commands of the regional hub, added under ``ckan pida`` by the ``pida_hub`` plugin:
 
-    ckan pida hub-source NAME URL -c CO  create (or update) the harvest source of a national catalogue
+    ckan pida hub-source NAME URL -c CO [--type pida_datajson]  create (or update) a national catalogue's source
     ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
 """
@@ -23,7 +23,10 @@ def _site_context() -> dict:
 @click.option("-c", "--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. CO")
 @click.option("--title", help="Title of the source (default: the country's name)")
 @click.option("--config", "extra", default="{}", help="More source configuration, as JSON")
-def hub_source(name, url, country, title, extra):
+@click.option("--type", "source_type", default="pida", show_default=True,
+              type=click.Choice(["pida", "pida_datajson", "pida_dcatus"]),
+              help="pida: DCAT RDF; pida_datajson: data.json, OAS regional profile; pida_dcatus: data.json, DCAT-US")
+def hub_source(name, url, country, title, extra, source_type):
     """Creates or updates the harvest source NAME for a national catalogue at URL, owned by the country's
     organisation (``pida-<country>``, created if missing)."""
     from ckanext.pida import vocabulary
@@ -37,7 +40,7 @@ def hub_source(name, url, country, title, extra):
     except tk.ObjectNotFound:
         org = tk.get_action("organization_create")(dict(context), {
             "name": org_name, "title": vocabulary.text(info["name"])})
-    data = {"name": name, "url": url, "source_type": "pida", "owner_org": org["id"],
+    data = {"name": name, "url": url, "source_type": source_type, "owner_org": org["id"],
             "title": title or vocabulary.text(info["name"]), "frequency": "DAILY",
             "config": json.dumps(dict(json.loads(extra), country=country.upper()))}
     try:

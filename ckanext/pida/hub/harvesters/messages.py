@@ -43,6 +43,15 @@ MESSAGES = {
     "looks_like_ckan_api": N_(
         "The address {url} is CKAN's action API, not a DCAT catalogue. If the portal runs ckanext-dcat, point the "
         "source at its /catalog.ttl."),
+    "looks_like_rdf": N_(
+        "The address {url} serves DCAT RDF (Turtle or RDF/XML), not a data.json. Choose the source type \"PIDA "
+        "national catalogue (DCAT-AP)\" for it."),
+    "not_data_json": N_(
+        "The address {url} serves JSON, but not a data.json catalogue (an object with a \"dataset\" list). Check "
+        "the address: portals publish it at /data.json."),
+    "duplicate_identifier": N_(
+        "Two datasets of the catalogue have the same identifier \"{guid}\": \"{other}\" and \"{title}\". The "
+        "second was skipped. Ask the portal to give every dataset its own identifier."),
     "empty_catalogue": N_(
         "The catalogue at {url} was read but holds no dataset. Check the address; if the portal really publishes "
         "nothing yet, ignore this message."),

@@ -58,6 +58,9 @@ class PidaPipeline(HarvesterBase):
             cls._instance = object.__new__(cls)
         return cls._instance
 
+    #: True for a reader that reads the whole catalogue at every run (data.json): every run is then a full run.
+    always_full = False
+
     def read_page(self, url: str, cfg: dict) -> Page:
         raise NotImplementedError
 
@@ -128,7 +131,7 @@ class PidaPipeline(HarvesterBase):
         last_any = HarvestRun.last_complete(job.source_id)
         due = (cfg["full_run_days"] == 0 or last_full is None
                or datetime.datetime.utcnow() - last_full.started >= datetime.timedelta(days=cfg["full_run_days"]))
-        run.mode = "full" if (run.requested_full or due or last_any is None) else "incremental"
+        run.mode = "full" if (run.requested_full or due or last_any is None or self.always_full) else "incremental"
         run.modified_since = last_any.started - MODIFIED_SINCE_MARGIN if run.mode == "incremental" else None
         run.started = datetime.datetime.utcnow()
         run.pages = run.seen = run.changed = run.unchanged = run.to_delete = 0
@@ -151,9 +154,18 @@ class PidaPipeline(HarvesterBase):
             except Exception as e:
                 self._problem(run, job, problem("dataset_unreadable", url=url, detail=repr(e)[:300]))
                 return False
+            if isinstance(dataset, Exception):  # a record the reader could not map
+                self._problem(run, job, problem("dataset_unreadable", url=url, detail=str(dataset)[:300]))
+                ok = False
+                continue
             guid = records.guid_of(dataset)
             if not guid:
                 self._problem(run, job, problem("no_identifier", title=dataset.get("title") or "?"))
+                ok = False
+                continue
+            if guid in page:
+                self._problem(run, job, problem("duplicate_identifier", title=dataset.get("title") or "?",
+                                                other=page[guid][0].get("title") or "?", guid=guid))
                 ok = False
                 continue
             unmapped = mapping.normalise(dataset, read.graph)

@@ -77,7 +77,7 @@ def _taken(name: str) -> bool:
 
 def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: str, owner_org: str | None) -> dict:
     """The dict given to package_create / package_update: the source's dataset plus the hub's own keys."""
-    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS and k != "_unmapped"}
+    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS and not k.startswith("_")}
     out["name"] = name
     if owner_org:
         out["owner_org"] = owner_org
@@ -92,6 +92,9 @@ def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: s
         "harvested_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
         "hash": digest,
     }
+    if dataset.get("_source_fields"):
+        # What the source said that the schema has no place for (data.json's theme, superTheme...): kept.
+        out["pida_harvest"]["source_fields"] = dataset["_source_fields"]
     if dataset.get("_unmapped"):
         # What the source said that the schema has no value for: kept, so that nothing is thrown away.
         out["pida_harvest"]["unmapped"] = dataset["_unmapped"]

@@ -8,12 +8,18 @@ import sqlalchemy as sa
 import ckan.model as model
 
 
+#: The source types of the hub's readers (DCAT RDF, data.json in the regional profile, data.json in DCAT-US).
+SOURCE_TYPES = ("pida", "pida_datajson", "pida_dcatus")
+
+
 def pida_sources() -> list:
-    """The active harvest sources of type ``pida`` (none where ckanext-harvest's tables do not exist)."""
+    """The active harvest sources of the hub's source types (none where ckanext-harvest's tables do not exist)."""
     if not sa.inspect(model.meta.engine).has_table("harvest_source"):
         return []
     from ckanext.harvest.model import HarvestSource
-    return model.Session.query(HarvestSource).filter_by(type="pida", active=True).order_by(HarvestSource.title).all()
+    return (model.Session.query(HarvestSource).filter(HarvestSource.type.in_(SOURCE_TYPES),
+                                                      HarvestSource.active.is_(True))
+            .order_by(HarvestSource.title).all())
 
 
 def country_of(source) -> str | None:
