@@ -8,22 +8,13 @@
 """
 from __future__ import annotations
 
-import datetime
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy import Column, types
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.utcnow()
+from ckanext.pida.model import _now, _uuid
 
 
 class HarvestRecord(tk.BaseModel):

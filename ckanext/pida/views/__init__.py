@@ -3,5 +3,5 @@ from __future__ import annotations
 
 
 def blueprints() -> list:
-    from ckanext.pida.views import concept_scheme, coverage, dataset_form
-    return [concept_scheme.blueprint, coverage.blueprint, dataset_form.blueprint]
+    from ckanext.pida.views import concept_scheme, coverage, dataset_form, datajson
+    return [concept_scheme.blueprint, coverage.blueprint, dataset_form.blueprint, datajson.blueprint]

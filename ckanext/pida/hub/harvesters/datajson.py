@@ -13,6 +13,7 @@ import re
 
 from ckan.lib.munge import munge_tag
 
+from ckanext.pida import vocabulary
 from ckanext.pida.hub.harvesters import fetch
 from ckanext.pida.hub.harvesters.messages import HarvestProblem
 from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline
@@ -25,7 +26,13 @@ ACCESS_LEVELS = {"public": EU_ACCESS + "PUBLIC", "restricted public": EU_ACCESS 
 #: data.json keys the mapping below gives a place in the PIDA schema; every other key goes to provenance.
 MAPPED = {"identifier", "title", "description", "keyword", "publisher", "contactPoint", "accrualPeriodicity",
           "issued", "modified", "language", "license", "landingPage", "temporal", "spatial", "distribution",
-          "accessLevel", "references", "describedBy", "conformsTo", "@type", "version"}
+          "accessLevel", "references", "describedBy", "conformsTo", "@type", "version", "pidaPriorityDatasets"}
+#: The PIDA terms a PIDA portal's /data.json gives as extension fields (ckanext/pida/datajson.py), back to the schema.
+EXTENSIONS = {"pidaStages": "pida_stages", "pidaStandards": "pida_standards",
+              "pidaIdentifierSchemes": "pida_identifier_schemes", "pidaJurisdictionLevel": "pida_jurisdiction",
+              "pidaPersonalData": "pida_personal_data", "pidaAnonymisation": "pida_anonymisation",
+              "pidaLegalBasis": "pida_legal_basis", "pidaWithheldInformation": "pida_withheld",
+              "pidaCountry": "pida_country"}
 _RDF_START = re.compile(rb"^\s*(@prefix|@base|PREFIX\s|BASE\s|<rdf:RDF|<\?xml)", re.IGNORECASE | re.MULTILINE)
 _EMAIL = re.compile(r"^(mailto:)?(?P<address>[^@\s]+@[^@\s]+)$", re.IGNORECASE)
 
@@ -94,7 +101,10 @@ def to_ckan(raw: dict, themes: dict | None = None) -> dict:
     identifier = _text(raw.get("identifier"))
     if identifier:  # the dataset's identity at its source (the pipeline reads it from here)
         out["extras"] = [{"key": "identifier", "value": identifier}]
-    tags = [munge_tag(k)[:100] for k in _list(raw.get("keyword")) if isinstance(k, str) and munge_tag(k)]
+    concept_labels = _concept_labels()
+    tags = [_tag(k) for k in _list(raw.get("keyword"))
+            if isinstance(k, str) and k.strip().lower() not in concept_labels]  # labels come back from the themes
+    tags = [t for t in tags if t]
     if tags:
         out["tags"] = [{"name": t} for t in dict.fromkeys(tags)]
     publisher = raw.get("publisher")
@@ -127,12 +137,38 @@ def to_ckan(raw: dict, themes: dict | None = None) -> dict:
         out["conforms_to"] = conforms
     out["resources"] = [_resource(d) for d in _list(raw.get("distribution")) if isinstance(d, dict)]
     out["resources"] = [r for r in out["resources"] if r.get("url")]
-    rest = {k: v for k, v in raw.items() if k not in MAPPED and v not in (None, "", [], {})}
+    # The priority datasets: a PIDA portal's themes (and pidaPriorityDatasets) are the concepts' ids and URIs.
+    concepts = [t for t in _list(raw.get("theme")) if isinstance(t, str) and vocabulary.concept(t)]
+    concepts += [c for c in (vocabulary.concept_id_from_uri(u) for u in _list(raw.get("pidaPriorityDatasets"))) if c]
+    if concepts:
+        out["pida_priority"] = list(dict.fromkeys(concepts))
+    for key, field in EXTENSIONS.items():
+        if raw.get(key) not in (None, "", []):
+            out[field] = raw[key]
+    rest = {k: v for k, v in raw.items() if k not in MAPPED and k not in EXTENSIONS and v not in (None, "", [], {})}
+    if concepts and rest.get("theme"):
+        rest["theme"] = [t for t in _list(rest["theme"]) if t not in concepts]
+        if not rest["theme"]:
+            del rest["theme"]
     if rest.get("theme") and themes:
         rest["theme_labels"] = [themes.get(t, t) for t in _list(rest["theme"])]
     if rest:
         out["_source_fields"] = rest
     return out
+
+
+_TAG = re.compile(r"^[\w \-.]{2,100}$", re.UNICODE)
+
+
+def _tag(keyword: str) -> str:
+    """A keyword as a CKAN tag: as written when CKAN allows it (letters, digits, spaces, - _ .), else munged."""
+    keyword = keyword.strip()
+    return keyword if _TAG.match(keyword) else munge_tag(keyword)[:100]
+
+
+def _concept_labels() -> set:
+    """The priority concepts' labels in every language, lower-cased: a PIDA portal adds them as keywords."""
+    return {label.strip().lower() for c in vocabulary.concepts() for label in (c.get("label") or {}).values()}
 
 
 def _resource(raw: dict) -> dict:
