@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 VENV_211 := .venv-ckan2.11
 STAMP_211 := $(VENV_211)/.installed
 ENV_211 := CKAN_SQLALCHEMY_URL=postgresql://ckan_default:pass@127.0.0.1:5432/ckan_test_211 \
-	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2
+	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2 \
+	PIDA_REMOTE_CKAN=ckan_remote_211
 
 .PHONY: install services browser test test-ckan2.11 demo stop status clean
 
@@ -45,6 +46,8 @@ test: services browser
 test-ckan2.11: services browser $(STAMP_211)
 	scripts/services.sh core ckan_test_211 $(VENV_211)/bin/python
 	scripts/services.sh db ckan_test_211
+	scripts/services.sh core ckan_remote_211 $(VENV_211)/bin/python
+	scripts/services.sh db ckan_remote_211
 	$(ENV_211) $(VENV_211)/bin/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
 demo: services

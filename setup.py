@@ -44,6 +44,7 @@ setup(
             "pida_hub = ckanext.pida.hub.plugin:PidaHubPlugin",
             "pida_datajson = ckanext.pida.hub.harvesters.datajson:RegionalProfileHarvester",
             "pida_dcatus = ckanext.pida.hub.harvesters.datajson:DcatUsHarvester",
+            "pida_ckan = ckanext.pida.hub.harvesters.ckanapi:CkanApiHarvester",
         ],
         "ckan.rdf.profiles": [
             "pida = ckanext.pida.profiles:PidaProfile",

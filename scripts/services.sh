@@ -17,7 +17,7 @@ PG_VERSION=${PG_VERSION:-15}
 SOLR_HOME=$CACHE/solr/home
 SOLR_LIB=$CACHE/solr/lib
 # Extra Solr cores (space separated) beside "ckan": the demo's second portal and hub use their own.
-SOLR_CORES=${SOLR_CORES:-"ckan ckan_test ckan_portal2 ckan_hub"}
+SOLR_CORES=${SOLR_CORES:-"ckan ckan_test ckan_portal2 ckan_hub ckan_remote"}
 mkdir -p "$LOGS"
 
 say() { printf '[services] %s\n' "$*"; }
@@ -55,7 +55,7 @@ start_postgres() {
   # Roles and databases: ckan_default owns the portal's, the test and the demo databases.
   su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='ckan_default'\"" | grep -q 1 ||
     su postgres -c "psql -qc \"CREATE ROLE ckan_default LOGIN PASSWORD 'pass'\"" >/dev/null
-  for db in ckan_default ckan_test ckan_portal2 ckan_hub; do
+  for db in ckan_default ckan_test ckan_portal2 ckan_hub ckan_remote; do
     su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='$db'\"" | grep -q 1 ||
       su postgres -c "createdb -O ckan_default -E utf-8 $db"
   done
@@ -94,7 +94,14 @@ solr_home() {  # lays out the Solr home: solr.xml and one folder per core with C
 start_solr() {
   apt_install curl
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
-  if solr_up; then say "Solr up on 127.0.0.1:$SOLR_PORT"; return 0; fi
+  if solr_up; then
+    # A node started earlier may lack a core added to SOLR_CORES since: create the missing ones.
+    for core in $SOLR_CORES; do
+      curl -fsS -m 30 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=STATUS&core=$core&wt=json" |
+        grep -q '"instanceDir"' || add_core "$core" "$PYTHON"
+    done
+    say "Solr up on 127.0.0.1:$SOLR_PORT"; return 0
+  fi
   if [ ! -f "$SOLR_LIB/.complete" ]; then
     command -v mvn >/dev/null || apt_install maven
     say "fetching Apache Solr jars from Maven Central into $SOLR_LIB"

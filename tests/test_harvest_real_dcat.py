@@ -49,7 +49,8 @@ def test_a_real_national_catalogue_lands_whole_and_a_second_run_imports_nothing(
 
     assert job["status"] == "Finished"
     datasets = harvested(source["id"])
-    assert len(datasets) == in_file and in_file > 0
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert len(datasets) == in_file and in_file > 0, (health["problems"], health["object_errors"])
     for pkg in datasets:
         for key, value in expected.items():
             assert pkg.get(key) == value, (pkg["name"], key, pkg.get(key))

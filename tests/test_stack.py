@@ -62,9 +62,9 @@ def test_a_national_portal_never_loads_hub_code(tmp_path):
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ini = tmp_path / "portal.ini"
-    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = pida scheming_datasets dcat\n"
-                   "ckanext.pida.country = CO\n".format(os.path.join(root, "test.ini")))
+    from tests.remote_ckan import write_ini
+    ini = write_ini(str(tmp_path / "portal.ini"), {"ckan.plugins": "pida scheming_datasets dcat",
+                                                   "ckanext.pida.country": "CO"})
     script = tmp_path / "portal_app.py"
     script.write_text(PORTAL_APP_SCRIPT)
 

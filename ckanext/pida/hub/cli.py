@@ -24,8 +24,9 @@ def _site_context() -> dict:
 @click.option("--title", help="Title of the source (default: the country's name)")
 @click.option("--config", "extra", default="{}", help="More source configuration, as JSON")
 @click.option("--type", "source_type", default="pida", show_default=True,
-              type=click.Choice(["pida", "pida_datajson", "pida_dcatus"]),
-              help="pida: DCAT RDF; pida_datajson: data.json, OAS regional profile; pida_dcatus: data.json, DCAT-US")
+              type=click.Choice(["pida", "pida_datajson", "pida_dcatus", "pida_ckan"]),
+              help="pida: DCAT RDF; pida_datajson: data.json, OAS regional profile; pida_dcatus: data.json, DCAT-US; "
+                   "pida_ckan: a plain CKAN portal's action API")
 def hub_source(name, url, country, title, extra, source_type):
     """Creates or updates the harvest source NAME for a national catalogue at URL, owned by the country's
     organisation (``pida-<country>``, created if missing)."""

@@ -49,6 +49,9 @@ MESSAGES = {
     "not_data_json": N_(
         "The address {url} serves JSON, but not a data.json catalogue (an object with a \"dataset\" list). Check "
         "the address: portals publish it at /data.json."),
+    "not_ckan_api": N_(
+        "The address {url} does not answer as CKAN's action API (package_search). Give the portal's address, for "
+        "example https://datos.example.gob, or its /api/3/action."),
     "duplicate_identifier": N_(
         "Two datasets of the catalogue have the same identifier \"{guid}\": \"{other}\" and \"{title}\". The "
         "second was skipped. Ask the portal to give every dataset its own identifier."),

@@ -75,9 +75,27 @@ def _taken(name: str) -> bool:
     return model.Session.query(model.Package.id).filter(model.Package.name == name).first() is not None
 
 
+#: Keys of a dataset dict that CKAN itself takes, besides the fields of the PIDA schema.
+CORE_KEYS = {"id", "name", "title", "notes", "url", "version", "license_id", "tags", "resources", "extras", "groups",
+             "owner_org", "private", "state", "type", "author", "author_email", "maintainer", "maintainer_email"}
+
+
+def schema_fields() -> set:
+    """The names a harvested dataset may carry into package_create: CKAN's own and the PIDA schema's fields."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+    schema = scheming_get_dataset_schema("dataset") or {}
+    return CORE_KEYS | {f["field_name"] for f in schema.get("dataset_fields", [])}
+
+
 def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: str, owner_org: str | None) -> dict:
     """The dict given to package_create / package_update: the source's dataset plus the hub's own keys."""
-    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS and not k.startswith("_")}
+    known = schema_fields()
+    out = {k: v for k, v in dataset.items() if k not in HUB_KEYS and not k.startswith("_") and k in known}
+    # What the reader found that the PIDA schema has no field for (DCAT-AP 3's dct:creator...): kept in provenance,
+    # not sent to validation (CKAN 2.11 refuses unexpected fields).
+    extra = {k: v for k, v in dataset.items() if k not in HUB_KEYS and not k.startswith("_") and k not in known
+             and v not in (None, "", [], {})}
+    source_fields = dict(dataset.get("_source_fields") or {}, **extra)
     out["name"] = name
     if owner_org:
         out["owner_org"] = owner_org
@@ -92,9 +110,9 @@ def for_hub(dataset: dict, *, cfg: dict, source, guid: str, digest: str, name: s
         "harvested_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
         "hash": digest,
     }
-    if dataset.get("_source_fields"):
+    if source_fields:
         # What the source said that the schema has no place for (data.json's theme, superTheme...): kept.
-        out["pida_harvest"]["source_fields"] = dataset["_source_fields"]
+        out["pida_harvest"]["source_fields"] = source_fields
     if dataset.get("_unmapped"):
         # What the source said that the schema has no value for: kept, so that nothing is thrown away.
         out["pida_harvest"]["unmapped"] = dataset["_unmapped"]

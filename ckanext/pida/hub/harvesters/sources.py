@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import ckan.model as model
 
 
-#: The source types of the hub's readers (DCAT RDF, data.json in the regional profile, data.json in DCAT-US).
-SOURCE_TYPES = ("pida", "pida_datajson", "pida_dcatus")
+#: The source types of the hub's readers (DCAT RDF, data.json in the regional profile and in DCAT-US, CKAN's API).
+SOURCE_TYPES = ("pida", "pida_datajson", "pida_dcatus", "pida_ckan")
 
 
 def pida_sources() -> list:

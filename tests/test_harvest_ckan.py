@@ -1,0 +1,79 @@
+"""The CKAN action API reader (source type pida_ckan) against a real plain CKAN site on 127.0.0.1
+(tests/remote_ckan.py): the first run creates everything, a no-change run imports nothing, an edit updates exactly
+that dataset, a deletion is propagated by a full run, a failed run deletes nothing, private datasets never come
+through, and the remote's resources, tags, organisation and extras are mapped."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import helpers
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.pida.hub.harvesters import runner
+from tests.remote_ckan import remote_ckan  # noqa: F401 (fixture)
+from tests.test_harvest import hub, make_source  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins",
+                                      "pida pida_hub pida_ckan scheming_datasets dcat harvest"),
+              pytest.mark.usefixtures("hub")]
+FREQ = "http://publications.europa.eu/resource/authority/frequency/"
+
+
+def harvested(source_id) -> dict:
+    out = {}
+    for (pkg_id,) in model.Session.query(model.Package.id).filter(model.Package.type == "dataset",
+                                                                  model.Package.state == "active"):
+        pkg = helpers.call_action("package_show", id=pkg_id)
+        if (pkg.get("pida_harvest") or {}).get("source") == source_id:
+            out[pkg["title"]] = pkg
+    return out
+
+
+def counts(source_id) -> dict:
+    return helpers.call_action("pida_harvest_health", id=source_id)[0]["counts"]
+
+
+def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
+    org = remote_ckan.call("organization_create", name="agencia-compras", title="Agencia de Compras Públicas")
+    made = []
+    for i in range(5):  # more than one page (page_size 2)
+        made.append(remote_ckan.call(
+            "package_create", name="compras-%d" % i, title="Compras públicas %d" % i, owner_org=org["id"],
+            notes="Órdenes de compra del Estado.", license_id="cc-by", tags=[{"name": "compras"}],
+            maintainer="Mesa de datos", maintainer_email="datos@compras.example.gob",
+            extras=[{"key": "frequency", "value": "R/P1M"}, {"key": "sector", "value": "hacienda"}],
+            resources=[{"url": "https://compras.example.gob/ordenes-%d.csv" % i, "name": "Órdenes", "format": "CSV"}]))
+    remote_ckan.call("package_create", name="secreto", title="Secreto", owner_org=org["id"], private=True)
+    source = make_source(hub, remote_ckan.url, "UY", page_size=2, full_run_days=7)
+    source = helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_ckan")
+
+    runner.run_now(source["id"])
+
+    found = harvested(source["id"])
+    assert set(found) == {"Compras públicas %d" % i for i in range(5)}  # the private one never comes through
+    pkg = found["Compras públicas 0"]
+    assert pkg["name"].startswith("uy-") and pkg["license_id"] == "cc-by" and pkg["frequency"] == FREQ + "MONTHLY"
+    assert [t["name"] for t in pkg["tags"]] == ["compras"]
+    assert pkg["publisher"][0]["name"] == "Agencia de Compras Públicas"
+    assert pkg["contact"][0]["email"] == "datos@compras.example.gob"
+    assert pkg["resources"][0]["url"] == "https://compras.example.gob/ordenes-0.csv"
+    assert pkg["pida_harvest"]["source_fields"]["extras"] == {"sector": "hacienda"}
+    assert counts(source["id"])["added"] == 5
+
+    objects = model.Session.query(HarvestObject).count()
+    runner.run_now(source["id"])  # incremental: asks only for what changed
+    assert model.Session.query(HarvestObject).count() == objects
+
+    remote_ckan.call("package_patch", id=made[1]["id"], title="Compras públicas 1 (revisado)")
+    runner.run_now(source["id"])
+    assert counts(source["id"])["updated"] == 1
+    assert "Compras públicas 1 (revisado)" in harvested(source["id"])
+
+    remote_ckan.call("package_delete", id=made[2]["id"])
+    runner.run_now(source["id"], full=True)  # a full run's diff propagates the deletion
+    assert counts(source["id"])["deleted"] == 1 and len(harvested(source["id"])) == 4
+
+    helpers.call_action("harvest_source_patch", id=source["id"], url="http://127.0.0.1:9/")  # nothing listens
+    runner.run_now(source["id"], full=True)
+    assert len(harvested(source["id"])) == 4  # a failed run deletes nothing
