@@ -1,11 +1,14 @@
 #!/usr/bin/env python
-"""Harvest throughput and memory of the hub on a generated DCAT-AP catalogue served on 127.0.0.1.
+"""Harvest throughput and memory of the hub on a generated catalogue served on 127.0.0.1, per reader.
 
-    .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset
+    .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset \
+        --readers rdf,datajson
 
-Serves N generated PIDA datasets (Turtle, Hydra paging) from a separate process, harvests them into the hub
-configured by --ini (with the hub plugins) through the Redis queues, twice: a first run (everything new) and a
-no-change run (everything unchanged). Prints datasets per second for each, and the peak RSS of this process.
+Serves N generated PIDA datasets from a separate process, as DCAT-AP Turtle with Hydra paging (reader ``rdf``,
+source type pida) and as one data.json in the OAS regional profile (reader ``datajson``, source type pida_datajson),
+and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
+run (everything new) and a no-change run (everything unchanged), one reader after the other in the same process.
+Prints datasets per second for each run, and the peak RSS of this process.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
 """
@@ -22,7 +25,9 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-PLUGINS = "pida pida_hub scheming_datasets dcat harvest"
+PLUGINS = "pida pida_hub pida_datajson scheming_datasets dcat harvest"
+#: reader -> (source type, path of the catalogue on the generated server, country of its source)
+READERS = {"rdf": ("pida", "/catalog.ttl", "CO"), "datajson": ("pida_datajson", "/data.json", "AR")}
 CONCEPTS = ["lobbying-register", "contracts-register", "budgets", "spending", "company-register",
             "asset-declarations", "audit-data", "court-data", "tender-award-processes", "government-grants"]
 
@@ -50,16 +55,37 @@ def page_body(base: str, page: int, pages: int, size: int, total: int) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
+def data_json_body(total: int) -> bytes:
+    """The same generated datasets as one data.json in the OAS regional profile."""
+    today = datetime.date.today().isoformat()
+    datasets = [{
+        "identifier": "bench-%d" % i, "title": "Conjunto de datos %d" % i,
+        "description": "Datos generados número %d para medir la cosecha del hub." % i,
+        "keyword": ["bench", "pida"], "theme": [CONCEPTS[i % len(CONCEPTS)]], "superTheme": ["GOVE"],
+        "accrualPeriodicity": "R/P1M", "issued": "2024-01-01", "modified": today, "language": ["spa"],
+        "publisher": {"name": "Ministerio", "mbox": "datos@example.gov"}, "license": "cc-by",
+        "distribution": [{"identifier": "bench-%d-csv" % i, "title": "datos-%d.csv" % i, "format": "CSV",
+                          "accessURL": "https://datos.example.gov/%d" % i, "issued": "2024-01-01",
+                          "downloadURL": "https://datos.example.gov/%d.csv" % i}]} for i in range(total)]
+    return json.dumps({"title": "Bench", "description": "Bench", "publisher": {"name": "Bench", "mbox": ""},
+                       "superThemeTaxonomy": "http://datos.gob.ar/superThemeTaxonomy.json",
+                       "dataset": datasets}).encode("utf-8")
+
+
 def serve(port: int, total: int, size: int) -> None:
     base = "http://127.0.0.1:%d" % port
     pages = max(1, -(-total // size))
+    data_json = data_json_body(total)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
-            page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-            body = page_body(base, page, pages, size, total)
+            if self.path.startswith("/data.json"):
+                body, content_type = data_json, "application/json"
+            else:
+                page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
+                body, content_type = page_body(base, page, pages, size, total), "text/turtle"
             self.send_response(200)
-            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -86,6 +112,7 @@ def main() -> int:
     parser.add_argument("--datasets", type=int, default=5000)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--reset", action="store_true", help="empty the database and Solr core first")
+    parser.add_argument("--readers", default="rdf,datajson", help="comma-separated: " + ", ".join(READERS))
     args = parser.parse_args()
 
     port = free_port()
@@ -122,26 +149,29 @@ def main() -> int:
         context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
         tk.get_action("pida_vocabulary_sync")(dict(context), {})
         org = tk.get_action("organization_create")(dict(context), {"name": "bench-%d" % port})
-        source = tk.get_action("harvest_source_create")(dict(context), {
-            "name": "bench-%d" % port, "title": "Bench", "url": "http://127.0.0.1:%d/catalog.ttl" % port,
-            "source_type": "pida", "owner_org": org["id"],
-            "config": json.dumps({"country": "CO", "full_run_days": 0, "timeout": 60})})
         time.sleep(0.5)  # the catalogue server is up
 
         results = []
-        for label in ("first run", "no-change run"):
-            started = time.monotonic()
-            job = runner.run_now(source["id"])
-            elapsed = time.monotonic() - started
-            health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
-            results.append((label, elapsed, health["counts"], job["status"]))
+        for reader in args.readers.split(","):
+            source_type, path, country = READERS[reader]
+            source = tk.get_action("harvest_source_create")(dict(context), {
+                "name": "bench-%s-%d" % (reader, port), "title": "Bench " + reader,
+                "url": "http://127.0.0.1:%d%s" % (port, path), "source_type": source_type, "owner_org": org["id"],
+                "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
+                                      "max_size_mb": 500})})
+            for label in ("first run", "no-change run"):
+                started = time.monotonic()
+                job = runner.run_now(source["id"])
+                elapsed = time.monotonic() - started
+                health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
+                results.append((reader, label, elapsed, health["counts"], job["status"]))
 
     server.terminate()
-    print("catalogue: %d datasets, %d per page, Turtle with Hydra paging, on 127.0.0.1" % (
+    print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json)" % (
         args.datasets, args.page_size))
-    for label, elapsed, counts, status in results:
-        print("%-14s %7.1f s  %7.1f datasets/s  (%s; %s)" % (
-            label, elapsed, args.datasets / elapsed, status, ", ".join("%s %d" % kv for kv in counts.items())))
+    for reader, label, elapsed, counts, status in results:
+        print("%-9s %-14s %7.1f s  %7.1f datasets/s  (%s; %s)" % (
+            reader, label, elapsed, args.datasets / elapsed, status, ", ".join("%s %d" % kv for kv in counts.items())))
     print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb())
     return 0
 

@@ -58,6 +58,7 @@ class RemoteCkan:
         self.log = open(os.path.join(workdir, "remote.log"), "w")
         self._ckan("db", "clean", "--yes")
         self._ckan("db", "init")
+        self._ckan("search-index", "clear")  # an earlier run's documents would come back through package_search
         self._ckan("user", "add", "remote-admin", "email=remote@example.org", "password=remote-admin-2026")
         self._ckan("sysadmin", "add", "remote-admin")
         self.token = self._ckan("user", "token", "add", "remote-admin", "tests").strip().splitlines()[-1].strip()
