@@ -135,6 +135,22 @@ def health(source):
     return helpers.call_action("pida_harvest_health", id=source["id"])[0]
 
 
+def counts(source_id) -> dict:
+    return helpers.call_action("pida_harvest_health", id=source_id)[0]["counts"]
+
+
+def harvested_from(source_id, key="title") -> dict:
+    """The hub's active datasets that came from a source, by their title (or their ``original_uri``)."""
+    out = {}
+    for (pkg_id,) in model.Session.query(model.Package.id).filter(model.Package.type == "dataset",
+                                                                  model.Package.state == "active"):
+        pkg = helpers.call_action("package_show", id=pkg_id)
+        origin = pkg.get("pida_harvest") or {}
+        if origin.get("source") == source_id:
+            out[origin["original_uri"] if key == "original_uri" else pkg[key]] = pkg
+    return out
+
+
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
 
 

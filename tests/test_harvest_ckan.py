@@ -12,26 +12,12 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.pida.hub.harvesters import runner
 from tests.remote_ckan import remote_ckan  # noqa: F401 (fixture)
-from tests.test_harvest import hub, make_source  # noqa: F401 (fixtures)
+from tests.test_harvest import counts, harvested_from, hub, make_source  # noqa: F401 (hub: fixture)
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins",
                                       "pida pida_hub pida_ckan scheming_datasets dcat harvest"),
               pytest.mark.usefixtures("hub")]
 FREQ = "http://publications.europa.eu/resource/authority/frequency/"
-
-
-def harvested(source_id) -> dict:
-    out = {}
-    for (pkg_id,) in model.Session.query(model.Package.id).filter(model.Package.type == "dataset",
-                                                                  model.Package.state == "active"):
-        pkg = helpers.call_action("package_show", id=pkg_id)
-        if (pkg.get("pida_harvest") or {}).get("source") == source_id:
-            out[pkg["title"]] = pkg
-    return out
-
-
-def counts(source_id) -> dict:
-    return helpers.call_action("pida_harvest_health", id=source_id)[0]["counts"]
 
 
 def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
@@ -50,7 +36,7 @@ def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
 
     runner.run_now(source["id"])
 
-    found = harvested(source["id"])
+    found = harvested_from(source["id"])
     assert set(found) == {"Compras públicas %d" % i for i in range(5)}  # the private one never comes through
     pkg = found["Compras públicas 0"]
     assert pkg["name"].startswith("uy-") and pkg["license_id"] == "cc-by" and pkg["frequency"] == FREQ + "MONTHLY"
@@ -68,12 +54,12 @@ def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
     remote_ckan.call("package_patch", id=made[1]["id"], title="Compras públicas 1 (revisado)")
     runner.run_now(source["id"])
     assert counts(source["id"])["updated"] == 1
-    assert "Compras públicas 1 (revisado)" in harvested(source["id"])
+    assert "Compras públicas 1 (revisado)" in harvested_from(source["id"])
 
     remote_ckan.call("package_delete", id=made[2]["id"])
     runner.run_now(source["id"], full=True)  # a full run's diff propagates the deletion
-    assert counts(source["id"])["deleted"] == 1 and len(harvested(source["id"])) == 4
+    assert counts(source["id"])["deleted"] == 1 and len(harvested_from(source["id"])) == 4
 
     helpers.call_action("harvest_source_patch", id=source["id"], url="http://127.0.0.1:9/")  # nothing listens
     runner.run_now(source["id"], full=True)
-    assert len(harvested(source["id"])) == 4  # a failed run deletes nothing
+    assert len(harvested_from(source["id"])) == 4  # a failed run deletes nothing

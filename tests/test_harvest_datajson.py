@@ -13,7 +13,7 @@ from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.pida.hub.harvesters import runner
-from tests.test_harvest import hub, make_source, portal  # noqa: F401 (fixtures)
+from tests.test_harvest import counts, harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins",
                                       "pida pida_hub pida_datajson pida_dcatus scheming_datasets dcat harvest"),
@@ -21,20 +21,6 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins",
 
 FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 LANG = "http://publications.europa.eu/resource/authority/language/"
-
-
-def datasets(source_id) -> dict:
-    out = {}
-    for (pkg_id,) in model.Session.query(model.Package.id).filter(model.Package.type == "dataset",
-                                                                  model.Package.state == "active"):
-        pkg = helpers.call_action("package_show", id=pkg_id)
-        if (pkg.get("pida_harvest") or {}).get("source") == source_id:
-            out[pkg["pida_harvest"]["original_uri"]] = pkg
-    return out
-
-
-def counts(source_id) -> dict:
-    return helpers.call_action("pida_harvest_health", id=source_id)[0]["counts"]
 
 
 def serve_catalogue(portal, path, filename, edit=None):
@@ -53,7 +39,7 @@ def test_argentina_regional_profile_catalogue_lives_through_every_kind_of_run(hu
 
     runner.run_now(source["id"])
 
-    found = datasets(source["id"])
+    found = harvested_from(source["id"], "original_uri")
     assert set(found) == {d["identifier"] for d in catalog["dataset"]}
     infoleg = found["d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23"]
     assert infoleg["title"] == "Base de datos legislativos Infoleg" and infoleg["name"].startswith("ar-")
@@ -76,13 +62,13 @@ def test_argentina_regional_profile_catalogue_lives_through_every_kind_of_run(hu
     serve_catalogue(portal, "/data.json", "ar_datos_jus_gob_ar.json", edit_and_delete)
     runner.run_now(source["id"])
     assert counts(source["id"]) == {"added": 0, "updated": 1, "unchanged": 14, "deleted": 1, "errored": 0}
-    after = datasets(source["id"])
+    after = harvested_from(source["id"], "original_uri")
     assert after["d9a963ea-8b1d-4ca3-9dd9-07a4773e8c23"]["title"] == "Infoleg: base de datos legislativos"
     assert len(after) == 15
 
     portal.routes["/data.json"] = (500, "text/plain", b"error")
     runner.run_now(source["id"])
-    assert len(datasets(source["id"])) == 15  # a failed run deletes nothing
+    assert len(harvested_from(source["id"], "original_uri")) == 15  # a failed run deletes nothing
 
 
 def test_two_countries_publishing_the_same_identifiers_never_collide(hub, portal):
@@ -96,11 +82,11 @@ def test_two_countries_publishing_the_same_identifiers_never_collide(hub, portal
     runner.run_now(ar["id"])
     runner.run_now(uy["id"])
 
-    ar_names = {p["name"] for p in datasets(ar["id"]).values()}
-    uy_names = {p["name"] for p in datasets(uy["id"]).values()}
+    ar_names = {p["name"] for p in harvested_from(ar["id"], "original_uri").values()}
+    uy_names = {p["name"] for p in harvested_from(uy["id"], "original_uri").values()}
     assert len(ar_names) == len(uy_names) == 2 and not ar_names & uy_names
     assert all(n.startswith("uy-") for n in uy_names)
-    [pkg] = [p for p in datasets(ar["id"]).values() if p["title"] == "Sistema de contrataciones electrónicas"]
+    [pkg] = [p for p in harvested_from(ar["id"], "original_uri").values() if p["title"] == "Sistema de contrataciones electrónicas"]
     assert pkg["language"] == [LANG + "SPA"] and pkg["frequency"] == FREQ + "ANNUAL"
     assert pkg["temporal_coverage"] == [{"start": "2015-01-01", "end": "2015-12-31"}]
 
@@ -112,7 +98,7 @@ def test_a_dcat_us_catalogue_lands(hub, portal):
 
     runner.run_now(source["id"])
 
-    [pkg] = datasets(source["id"]).values()
+    [pkg] = harvested_from(source["id"], "original_uri").values()
     assert pkg["license_id"] == "cc-zero" and pkg["language"] == [LANG + "ENG"]
     assert pkg["frequency"] == FREQ + "ANNUAL"
     assert pkg["access_rights"].endswith("/PUBLIC")

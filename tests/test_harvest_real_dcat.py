@@ -10,7 +10,7 @@ from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.pida.hub.harvesters import runner
-from tests.test_harvest import HUB_PLUGINS, hub, make_source, portal  # noqa: F401 (fixtures)
+from tests.test_harvest import HUB_PLUGINS, harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
 
@@ -29,12 +29,6 @@ CATALOGUES = [
 ]
 
 
-def harvested(source_id):
-    return [helpers.call_action("package_show", id=p.id) for p in model.Session.query(model.Package).filter(
-        model.Package.type == "dataset", model.Package.state == "active")
-        if (helpers.call_action("package_show", id=p.id).get("pida_harvest") or {}).get("source") == source_id]
-
-
 @pytest.mark.parametrize("filename, media_type, expected", CATALOGUES, ids=[c[0] for c in CATALOGUES])
 def test_a_real_national_catalogue_lands_whole_and_a_second_run_imports_nothing(hub, portal, filename, media_type,
                                                                                 expected):
@@ -48,7 +42,7 @@ def test_a_real_national_catalogue_lands_whole_and_a_second_run_imports_nothing(
     job = runner.run_now(source["id"])
 
     assert job["status"] == "Finished"
-    datasets = harvested(source["id"])
+    datasets = list(harvested_from(source["id"]).values())
     health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
     assert len(datasets) == in_file and in_file > 0, (health["problems"], health["object_errors"])
     for pkg in datasets:
@@ -71,7 +65,7 @@ def test_a_value_the_hub_cannot_map_is_kept_in_provenance_and_reported_not_refus
 
     runner.run_now(source["id"])
 
-    [pkg] = harvested(source["id"])
+    [pkg] = list(harvested_from(source["id"]).values())
     assert "frequency" not in pkg or not pkg["frequency"]
     assert pkg["license_id"] == "cc-nc"  # the rest landed
     assert {(u["field"], u["value"]) for u in pkg["pida_harvest"]["unmapped"]} == {

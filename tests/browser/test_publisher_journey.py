@@ -98,7 +98,7 @@ def test_publisher_creates_a_dataset_page_by_page_in_spanish(browser, publisher)
     assert browser.path == "/es/dataset/contratos-publicos-2025"
 
     published = helpers.call_action("package_show", id="contratos-publicos-2025")
-    assert published["state"] == "active"
+    assert published["state"] == "active" and published["private"] is False  # open by default
     assert published["publisher"][0]["name"] == "Agencia Nacional de Contratación"  # page 2 survived the return
     assert published["frequency"].endswith("/MONTHLY")
     assert published["documentation"] == ["https://contratacion.example.gov/manual"]
