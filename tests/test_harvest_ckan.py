@@ -48,8 +48,20 @@ def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
     assert counts(source["id"])["added"] == 5
 
     objects = model.Session.query(HarvestObject).count()
+    # As if the first run had been an hour later: the next, incremental run asks for changes since then, and the
+    # portal answers with none (an empty page that is no problem).
+    import datetime
+    from ckanext.pida.hub.model import HarvestRun
+    last = model.Session.query(HarvestRun).filter_by(source_id=source["id"]).one()
+    last.started += datetime.timedelta(hours=1)
+    model.Session.commit()
     runner.run_now(source["id"])  # incremental: asks only for what changed
     assert model.Session.query(HarvestObject).count() == objects
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert health["last_run"]["mode"] == "incremental" and health["problems"] == [] and health["health"] == "ok"
+    first = model.Session.get(HarvestRun, last.job_id)  # back to the real time, for the runs below
+    first.started -= datetime.timedelta(hours=1)
+    model.Session.commit()
 
     remote_ckan.call("package_patch", id=made[1]["id"], title="Compras públicas 1 (revisado)")
     runner.run_now(source["id"])

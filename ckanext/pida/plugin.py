@@ -23,7 +23,8 @@ def _check_plugin_order(config) -> None:
     """CKAN gives the templates of the plugin listed first precedence: listed after ``scheming_datasets``, the PIDA
     form and dataset page fall back to ckanext-scheming's (English buttons, cut step labels, empty rows)."""
     plugins = tk.aslist(config.get("ckan.plugins"))
-    if "scheming_datasets" in plugins and plugins.index("scheming_datasets") < plugins.index("pida"):
+    if "scheming_datasets" in plugins and "pida" in plugins \
+            and plugins.index("scheming_datasets") < plugins.index("pida"):
         log.warning("ckan.plugins lists scheming_datasets before pida: list pida first, or the PIDA dataset form "
                     "and pages are not used")
 

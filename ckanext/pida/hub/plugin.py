@@ -1,6 +1,7 @@
 """The ``pida_hub`` plugin: the regional hub. It runs beside ``pida`` (same schema, vocabulary and coverage) and
-adds federation: it is itself the harvester (IHarvester, source type ``pida``); a hub enables
-``pida pida_hub scheming_datasets harvest dcat``."""
+adds federation: its pages, actions and commands, and it is itself the DCAT RDF harvester (source type ``pida``).
+The other readers are plugins of their own (``pida_datajson``, ``pida_dcatus``, ``pida_ckan``); a hub enables
+``pida pida_hub pida_datajson pida_dcatus pida_ckan scheming_datasets harvest dcat``."""
 from __future__ import annotations
 
 import ckan.plugins as p

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 
 blueprint = Blueprint("pida_dataset_form", __name__)
 
-EDIT_ENDPOINTS = {"scheming_edit": None, "scheming_edit_page": "page"}
+EDIT_ENDPOINTS = {"scheming_edit", "scheming_edit_page"}
 
 
 @blueprint.before_app_request

@@ -111,7 +111,7 @@ class PidaPipeline(HarvesterBase):
             reached_end = next_url is None
             url = next_url
         errors = [p for p in run.problems or [] if p.get("level") != "warning"]
-        if run.pages and not run.seen and not errors:
+        if run.mode == "full" and run.pages and not run.seen and not errors:  # (changes only: none is fine)
             # It parsed, yet there is not one dataset: say so, rather than report a healthy empty run.
             self._problem(run, harvest_job, problem("empty_catalogue", url=source.url))
         run.complete = reached_end and all_read and not [p for p in run.problems if p.get("level") != "warning"]
