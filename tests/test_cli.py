@@ -76,3 +76,20 @@ def test_load_samples_twice_changes_nothing(cli):
     secop = helpers.call_action("package_show", id="secop-procesos-de-contratacion")
     assert sorted(secop["pida_priority"]) == ["contracts-register", "tender-award-processes"]
     assert secop["pida_standards"] == ["ocds"]
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_coverage_snapshot_and_backfill_from_the_command_line(cli, full_dataset, migrate_db_for):
+    import datetime
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **dict(full_dataset, issued=(
+        datetime.date.today() - datetime.timedelta(days=30)).isoformat()))
+
+    snapshot = cli.invoke(pida_cli, ["coverage-snapshot"])
+    backfill = cli.invoke(pida_cli, ["coverage-backfill", "--days", "28", "--step", "7"])
+    again = cli.invoke(pida_cli, ["coverage-backfill", "--days", "28", "--step", "7"])
+
+    assert snapshot.exit_code == 0 and "Coverage snapshot of {}: 1 countries".format(
+        datetime.date.today().isoformat()) in snapshot.output
+    assert backfill.exit_code == 0 and "Coverage backfilled: 4 past snapshots" in backfill.output
+    assert "Coverage backfilled: 0 past snapshots" in again.output  # recorded days are kept

@@ -449,3 +449,4 @@ def test_a_source_nobody_answers_at_is_told_apart_from_a_slow_one(hub):
 
     first = health(source)["problems"][0]
     assert first["code"] == "refused" and "refused the connection" in first["message"]
+

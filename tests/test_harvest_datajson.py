@@ -127,3 +127,16 @@ def test_a_data_json_source_pointed_at_rdf_or_broken_records_says_so(hub, portal
     assert {p["code"] for p in health["problems"]} == {"duplicate_identifier", "no_identifier"}
     assert any("Sin identificador" in p["message"] for p in health["problems"])
     assert health["counts"]["added"] == 2  # one bad record never stops the others
+
+
+def test_hub_source_command_creates_a_source_of_the_type_asked(hub, cli):
+    from ckanext.pida.hub import cli as hub_cli
+    result = cli.invoke(hub_cli.hub_source, ["catalogo-argentina", "http://127.0.0.1:9/data.json", "--country", "ar",
+                                             "--type", "pida_datajson"])
+
+    assert result.exit_code == 0, result.output
+    assert "Harvest source catalogo-argentina (AR) -> http://127.0.0.1:9/data.json" in result.output
+    source = helpers.call_action("harvest_source_show", id="catalogo-argentina")
+    assert source["source_type"] == "pida_datajson" and json.loads(source["config"])["country"] == "AR"
+    refused = cli.invoke(hub_cli.hub_source, ["otra", "http://127.0.0.1:9/", "--country", "AR", "--type", "csv"])
+    assert refused.exit_code == 2 and "csv" in refused.output

@@ -60,12 +60,9 @@ def stream(lang: str = "es") -> Iterator[str]:
 def public_datasets() -> Iterator[dict]:
     """Public, active datasets, by id, a page of the search index at a time (a cursor, not offsets)."""
     after = None
-    fq_list = catalog.filters({})
+    fq_list = catalog.filters({})  # what the RDF catalogue shows: public and active only
     while True:
-        page_fq = fq_list + (['id:{"%s" TO *]' % after] if after else [])
-        result = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
-            "q": "*:*", "fq_list": page_fq, "rows": PAGE, "sort": "id asc", "include_private": False,
-            "include_drafts": False, "include_deleted": False})
+        result = catalog._search(fq_list + (['id:{"%s" TO *]' % after] if after else []), None, None, PAGE)
         yield from result["results"]
         if len(result["results"]) < PAGE:
             return

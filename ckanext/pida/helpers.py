@@ -1,6 +1,10 @@
 """Template helpers: the choices of the PIDA form fields, labels, and the principle evaluation of a dataset."""
 from __future__ import annotations
 
+import datetime
+
+from babel import dates
+
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import principles, vocabulary
@@ -57,10 +61,6 @@ def pida_has_value(value) -> bool:
 def pida_date(value, form: str = "long", with_time: bool = False) -> str:
     """A date (or ISO 8601 string) as people of the user's language write it: "26 de noviembre de 2026", "26
     novembre 2026", "November 26, 2026"; ``with_time`` adds the hour."""
-    import datetime
-
-    from babel import dates
-
     if not value:
         return ""
     if isinstance(value, str):

@@ -12,6 +12,7 @@ import threading
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
@@ -105,7 +106,9 @@ class Browser:
         def seen(d):
             return " | ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, css))
         try:
-            WebDriverWait(self.driver, timeout).until(lambda d: text in seen(d))
+            # The page may be replaced while it is read (a redirect after the click): read it again then.
+            WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+                lambda d: text in seen(d))
         except Exception:
             raise AssertionError("{!r} not in {} on {}: {!r}".format(text, css, self.path, seen(self.driver)))
         return seen(self.driver)

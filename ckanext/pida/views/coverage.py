@@ -29,6 +29,10 @@ class _BadRequest(Exception):
     def __init__(self, errors: dict):
         self.errors = errors
 
+    def as_json(self):
+        """The error as CKAN's action API gives it."""
+        return _json({"success": False, "error": {"__type": "Validation Error", **self.errors}}, status=400)
+
 
 def _report(lang=None):
     params = {"country": tk.request.args.get("country") or None, "lang": lang or tk.h.lang()}
@@ -60,7 +64,7 @@ def as_json():
     try:
         return _json(_report())
     except _BadRequest as e:
-        return _json({"success": False, "error": {"__type": "Validation Error", **e.errors}}, status=400)
+        return e.as_json()
 
 
 @blueprint.route("/pida/coverage.csv")
@@ -72,7 +76,7 @@ def as_csv():
     try:
         rep = _report("en" if machine else lang)
     except _BadRequest as e:
-        return _json({"success": False, "error": {"__type": "Validation Error", **e.errors}}, status=400)
+        return e.as_json()
     if machine:
         body = to_csv(rep)
     else:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ckanext.pida.hub.harvesters import fetch
 from ckanext.pida.hub.harvesters.messages import HarvestProblem
-from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline
+from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline, mapped
 
 DEFAULT_ROWS = 100
 _SAFE_ID = re.compile(r"^[\w-]+$")
@@ -64,7 +64,7 @@ class CkanApiHarvester(PidaPipeline):
         if len(results) >= rows and results and _SAFE_ID.match(str(results[-1].get("id", ""))):
             next_url = _with_cursor(url, results[-1]["id"])
         portal = api_base(url).rsplit("/api/", 1)[0]
-        return Page((_dataset_or_error(r, portal) for r in results), next_url=next_url)
+        return Page(mapped(results, to_ckan, portal), next_url=next_url)
 
 
 def api_base(url: str) -> str:
@@ -76,7 +76,6 @@ def api_base(url: str) -> str:
 
 
 def _rows(url: str) -> int:
-    from urllib.parse import parse_qs
     try:
         return int(parse_qs(urlsplit(url).query).get("rows", [DEFAULT_ROWS])[0])
     except ValueError:
@@ -85,17 +84,9 @@ def _rows(url: str) -> int:
 
 def _with_cursor(url: str, last_id: str) -> str:
     """The next page: the same query, with the ids after the last one seen (the cursor replaces the previous)."""
-    from urllib.parse import parse_qs
     fq = parse_qs(urlsplit(url).query).get("fq", [""])[0]
     fq = re.sub(r' \+id:\{"[^"]*" TO \*\]', "", fq)
     return fetch.with_params(url, fq='{} +id:{{"{}" TO *]'.format(fq, last_id))
-
-
-def _dataset_or_error(raw: dict, portal: str):
-    try:
-        return to_ckan(raw, portal)
-    except Exception as e:  # one bad record never stops the others
-        return e
 
 
 def to_ckan(raw: dict, portal: str) -> dict:

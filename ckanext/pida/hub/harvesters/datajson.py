@@ -8,6 +8,7 @@ place for), and the rest of what the portal said is kept in the dataset's proven
 so that nothing is thrown away."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -16,7 +17,7 @@ from ckan.lib.munge import munge_tag
 from ckanext.pida import vocabulary
 from ckanext.pida.hub.harvesters import fetch
 from ckanext.pida.hub.harvesters.messages import HarvestProblem
-from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline
+from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline, mapped
 
 ACCEPT_JSON = "application/json, text/json;q=0.9, */*;q=0.1"
 EU_ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
@@ -63,7 +64,7 @@ class DataJsonReader(PidaPipeline):
             raise HarvestProblem("not_data_json", url=url)
         themes = {t.get("id"): t.get("label") for t in catalog.get("themeTaxonomy") or []
                   if isinstance(t, dict) and t.get("id")}
-        return Page((_dataset_or_error(d, themes) for d in catalog["dataset"]))
+        return Page(mapped(catalog["dataset"], to_ckan, themes))
 
 
 class RegionalProfileHarvester(DataJsonReader):
@@ -84,13 +85,6 @@ class DcatUsHarvester(DataJsonReader):
             "description": "A data.json in DCAT-US 1.1 (Socrata portals such as datos.gov.co, the US Project Open "
                            "Data).",
         }
-
-
-def _dataset_or_error(raw, themes: dict):
-    try:
-        return to_ckan(raw, themes)
-    except Exception as e:  # one bad record never stops the others: the pipeline reports it by name
-        return e
 
 
 def to_ckan(raw: dict, themes: dict | None = None) -> dict:
@@ -166,9 +160,11 @@ def _tag(keyword: str) -> str:
     return keyword if _TAG.match(keyword) else munge_tag(keyword)[:100]
 
 
-def _concept_labels() -> set:
+@functools.lru_cache(maxsize=None)
+def _concept_labels() -> frozenset:
     """The priority concepts' labels in every language, lower-cased: a PIDA portal adds them as keywords."""
-    return {label.strip().lower() for c in vocabulary.concepts() for label in (c.get("label") or {}).values()}
+    return frozenset(label.strip().lower() for c in vocabulary.concepts()
+                     for label in (c.get("label") or {}).values())
 
 
 def _resource(raw: dict) -> dict:

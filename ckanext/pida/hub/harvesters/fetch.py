@@ -133,8 +133,10 @@ def sniff(body: bytes) -> str | None:
             doc = json.loads(body)
         except ValueError:
             return None
-        if isinstance(doc, dict) and "@context" not in doc or isinstance(doc, dict) and isinstance(
-                doc.get("@context"), str) and "project-open-data" in doc["@context"]:
+        if not isinstance(doc, dict):
+            return None
+        context = doc.get("@context")  # plain JSON, or DCAT-US's own context: not JSON-LD meant for RDF
+        if context is None or (isinstance(context, str) and "project-open-data" in context):
             if isinstance(doc.get("dataset"), list):
                 return "data.json"
             if "success" in doc and "result" in doc:

@@ -4,6 +4,7 @@ cannot be mapped leaves its field and is kept in the dataset's provenance (``pid
 reports it as a warning on the health page."""
 from __future__ import annotations
 
+import functools
 import json
 
 from rdflib import Literal, URIRef
@@ -110,14 +111,9 @@ def _licence_text(graph, node) -> str | None:
     return None
 
 
-_LICENCES: set | None = None
-
-
-def _ckan_licences() -> set:
-    global _LICENCES
-    if _LICENCES is None:
-        _LICENCES = {licence_id for licence_id, _l in LicenseRegister().items()}
-    return _LICENCES
+@functools.lru_cache(maxsize=None)
+def _ckan_licences() -> frozenset:
+    return frozenset(licence_id for licence_id, _l in LicenseRegister().items())
 
 
 def _as_list(value) -> list:

@@ -48,6 +48,16 @@ class Page:
         self.graph = graph
 
 
+def mapped(records, to_ckan, *args):
+    """Each record mapped by ``to_ckan``, or the exception it raised: one bad record never stops the others, and
+    the pipeline reports it by name."""
+    for record in records:
+        try:
+            yield to_ckan(record, *args)
+        except Exception as e:
+            yield e
+
+
 class PidaPipeline(HarvesterBase):
     """The pipeline; a reader subclasses it with ``info``, ``read_page`` and, if it has options, ``validate_config``."""
 

@@ -45,13 +45,16 @@ def request_job(source_id: str, full: bool = False, run: bool = True) -> dict:
 
 
 def _pending_job(context: dict, source_id: str) -> dict:
-    for status in ("Running", "New"):
-        jobs = tk.get_action("harvest_job_list")(dict(context), {"source_id": source_id, "status": status})
-        if jobs and status == "Running":
-            raise JobPending(jobs[0])
-        if jobs:
-            return jobs[0]
-    raise JobPending({"source_id": source_id})
+    """The job that stands in the way of a new one: a running one raises JobPending, a new one is reused."""
+    def jobs(status):
+        return tk.get_action("harvest_job_list")(dict(context), {"source_id": source_id, "status": status})
+    running = jobs("Running")
+    if running:
+        raise JobPending(running[0])
+    waiting = jobs("New")
+    if not waiting:
+        raise JobPending({"source_id": source_id})
+    return waiting[0]
 
 
 def drain() -> None:

@@ -1,4 +1,4 @@
-"""The hub's harvest sources of type ``pida``, read from ckanext-harvest's table."""
+"""The hub's harvest sources (of its readers' source types), read from ckanext-harvest's table."""
 from __future__ import annotations
 
 import json
