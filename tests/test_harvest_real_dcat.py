@@ -26,6 +26,8 @@ CATALOGUES = [
      {"language": [EU_LANGUAGE + "DEU"], "license_id": "cc-zero"}),
     ("se_nobelprize.rdf", "application/rdf+xml",
      {"language": [EU_LANGUAGE + "ENG"], "frequency": EU_FREQUENCY + "DAILY", "license_id": "cc-nc"}),
+    ("es_dcat_ap_es_catalogo.ttl", "text/turtle", {"license_id": "cc-by"}),
+    ("se_dcat_ap_se_rekommenderat.rdf", "application/rdf+xml", {"license_id": "cc-zero"}),
 ]
 
 
