@@ -37,6 +37,7 @@ setup(
         "rdflib>=7,<8",
         "PyYAML>=6",
         "requests>=2.28",
+        "snowballstemmer>=2.2,<4",  # the detector of priority datasets (Snowball stemmers, pure Python)
     ],
     entry_points={
         "ckan.plugins": [

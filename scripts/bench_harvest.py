@@ -2,11 +2,12 @@
 """Harvest throughput and memory of the hub on a generated catalogue served on 127.0.0.1, per reader.
 
     .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset \
-        --readers rdf,datajson
+        --readers rdf,datajson,ckan
 
 Serves N generated PIDA datasets from a separate process, as DCAT-AP Turtle with Hydra paging (reader ``rdf``,
-source type pida) and as one data.json in the OAS regional profile (reader ``datajson``, source type pida_datajson),
-and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
+source type pida), as one data.json in the OAS regional profile (reader ``datajson``, source type pida_datajson)
+and as a plain CKAN action API's package_search, sorted by id with an id cursor (reader ``ckan``, source type
+pida_ckan), and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
 run (everything new) and a no-change run (everything unchanged), one reader after the other in the same process.
 Prints datasets per second for each run, and the peak RSS of this process.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
@@ -15,19 +16,22 @@ CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime
 import http.server
 import json
 import multiprocessing
+import re
 import resource
 import socket
 import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-PLUGINS = "pida pida_hub pida_datajson scheming_datasets dcat harvest"
+PLUGINS = "pida pida_hub pida_datajson pida_ckan scheming_datasets dcat harvest"
 #: reader -> (source type, path of the catalogue on the generated server, country of its source)
-READERS = {"rdf": ("pida", "/catalog.ttl", "CO"), "datajson": ("pida_datajson", "/data.json", "AR")}
+READERS = {"rdf": ("pida", "/catalog.ttl", "CO"), "datajson": ("pida_datajson", "/data.json", "AR"),
+           "ckan": ("pida_ckan", "", "MX")}
 CONCEPTS = ["lobbying-register", "contracts-register", "budgets", "spending", "company-register",
             "asset-declarations", "audit-data", "court-data", "tender-award-processes", "government-grants"]
 
@@ -72,15 +76,41 @@ def data_json_body(total: int) -> bytes:
                        "dataset": datasets}).encode("utf-8")
 
 
+def ckan_datasets(total: int) -> list:
+    """The same generated datasets as a plain CKAN portal's package dicts, in id order."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
+    return [{
+        "id": "bench-%06d" % i, "name": "conjunto-%d" % i, "title": "Conjunto de datos %d" % i, "type": "dataset",
+        "notes": "Datos generados número %d para medir la cosecha del hub." % i, "license_id": "cc-by",
+        "metadata_created": "2024-01-01T00:00:00", "metadata_modified": now, "state": "active", "private": False,
+        "organization": {"name": "ministerio", "title": "Ministerio"}, "maintainer_email": "datos@example.gov",
+        "tags": [{"name": "bench"}, {"name": "pida"}], "extras": [{"key": "frequency", "value": "R/P1M"}],
+        "resources": [{"id": "r-%d" % i, "name": "datos-%d.csv" % i, "format": "CSV",
+                       "url": "https://datos.example.gov/%d.csv" % i}]} for i in range(total)]
+
+
+def package_search_body(datasets: list, query: str) -> bytes:
+    """package_search with ``sort=id asc`` and an ``+id:{"<last>" TO *]`` cursor in fq, as the reader asks."""
+    params = parse_qs(query)
+    rows = int(params.get("rows", ["100"])[0])
+    after = re.search(r'\+id:\{"([^"]*)" TO \*\]', params.get("fq", [""])[0])
+    start = bisect.bisect_right([d["id"] for d in datasets], after.group(1)) if after else 0
+    return json.dumps({"success": True, "result": {"count": len(datasets) - start,
+                                                   "results": datasets[start:start + rows]}}).encode("utf-8")
+
+
 def serve(port: int, total: int, size: int) -> None:
     base = "http://127.0.0.1:%d" % port
     pages = max(1, -(-total // size))
     data_json = data_json_body(total)
+    ckan = ckan_datasets(total)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
             if self.path.startswith("/data.json"):
                 body, content_type = data_json, "application/json"
+            elif self.path.startswith("/api/3/action/package_search"):
+                body, content_type = package_search_body(ckan, urlsplit(self.path).query), "application/json"
             else:
                 page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
                 body, content_type = page_body(base, page, pages, size, total), "text/turtle"
@@ -112,7 +142,7 @@ def main() -> int:
     parser.add_argument("--datasets", type=int, default=5000)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--reset", action="store_true", help="empty the database and Solr core first")
-    parser.add_argument("--readers", default="rdf,datajson", help="comma-separated: " + ", ".join(READERS))
+    parser.add_argument("--readers", default="rdf,datajson,ckan", help="comma-separated: " + ", ".join(READERS))
     args = parser.parse_args()
 
     port = free_port()
@@ -142,7 +172,7 @@ def main() -> int:
         # every later commit would open a new PostgreSQL connection. A hub's harvest consumers never run
         # migrations, so measure them as they run: with the pooled engine CKAN makes at start-up.
         from sqlalchemy import engine_from_config
-        model.init_model(engine_from_config(dict(config)))
+        model.init_model(engine_from_config(dict(tk.config)))  # with the CKAN_* overrides
         from ckanext.harvest import queue
         from ckanext.pida.hub.harvesters import runner
         queue.purge_queues()
@@ -158,7 +188,7 @@ def main() -> int:
                 "name": "bench-%s-%d" % (reader, port), "title": "Bench " + reader,
                 "url": "http://127.0.0.1:%d%s" % (port, path), "source_type": source_type, "owner_org": org["id"],
                 "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
-                                      "max_size_mb": 500})})
+                                      "max_size_mb": 500, "page_size": args.page_size})})
             for label in ("first run", "no-change run"):
                 started = time.monotonic()
                 job = runner.run_now(source["id"])
@@ -167,8 +197,8 @@ def main() -> int:
                 results.append((reader, label, elapsed, health["counts"], job["status"]))
 
     server.terminate()
-    print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json)" % (
-        args.datasets, args.page_size))
+    print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json; "
+          "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
     for reader, label, elapsed, counts, status in results:
         print("%-9s %-14s %7.1f s  %7.1f datasets/s  (%s; %s)" % (
             reader, label, elapsed, args.datasets / elapsed, status, ", ".join("%s %d" % kv for kv in counts.items())))

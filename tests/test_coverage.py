@@ -52,7 +52,7 @@ def test_cells_totals_and_shares_on_a_hand_made_case():
     assert status == {"lobbying-register": "published", "contracts-register": "out_of_date",
                       "budgets": "published", "spending": "published"}
     assert [d["name"] for d in co["cells"]["budgets"]["datasets"]] == ["co-budget-old", "co-budget"]
-    assert co["totals"] == {"published": 3, "out_of_date": 1, "missing": 26, "total": 30}
+    assert co["totals"] == {"published": 3, "out_of_date": 1, "detected": 0, "missing": 26, "total": 30}
     assert co["datasets"] == 4
     assert co["share_up_to_date"] == round(3 / 30, 4) and co["share_published"] == round(4 / 30, 4)
     assert sum(co["principles"]["timely-comprehensive"].values()) == 4
@@ -60,8 +60,8 @@ def test_cells_totals_and_shares_on_a_hand_made_case():
     mx = rows["MX"]
     assert mx["cells"]["voting-records"]["status"] == "out_of_date"
     assert mx["cells"]["government-grants"]["status"] == "published"
-    assert mx["totals"] == {"published": 1, "out_of_date": 1, "missing": 28, "total": 30}
-    assert rows["AR"]["totals"] == {"published": 0, "out_of_date": 0, "missing": 30, "total": 30}
+    assert mx["totals"] == {"published": 1, "out_of_date": 1, "detected": 0, "missing": 28, "total": 30}
+    assert rows["AR"]["totals"] == {"published": 0, "out_of_date": 0, "detected": 0, "missing": 30, "total": 30}
 
 
 @pytest.mark.ckan_config("ckanext.pida.coverage.tolerance", "1.0")
@@ -75,7 +75,7 @@ def test_csv_has_one_row_per_country_and_one_column_per_priority_dataset():
     rows = list(csv.DictReader(io.StringIO(coverage.to_csv(rep))))
     assert [r["country"] for r in rows] == ["CO", "MX"]
     assert rows[0]["contracts-register"] == "out_of_date" and rows[0]["published"] == "3"
-    assert len(rows[0]) == 8 + 30
+    assert len(rows[0]) == 10 + 30 and rows[0]["detected"] == "0" and rows[0]["share_detected"] == "0.0"
 
 
 # --- on a portal, through Solr ---------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_coverage_of_a_national_portal_through_the_search_index(full_dataset, mi
     assert co["cells"]["lobbying-register"]["status"] == "published"
     assert co["cells"]["contracts-register"]["status"] == "out_of_date"
     assert co["cells"]["budgets"]["status"] == "missing"  # private datasets do not count
-    assert co["totals"] == {"published": 1, "out_of_date": 1, "missing": 28, "total": 30}
+    assert co["totals"] == {"published": 1, "out_of_date": 1, "detected": 0, "missing": 28, "total": 30}
     assert co["principles"]["open-by-default"]["met"] == 2
 
     # The page, JSON and CSV say the same.
@@ -174,3 +174,25 @@ def test_backfill_rebuilds_the_past_from_the_datasets_dates_and_keeps_recorded_d
     from ckan.plugins import toolkit as tk
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("pida_coverage_backfill", {"user": factories.User()["name"], "ignore_auth": False})
+
+
+def test_detected_datasets_make_cells_detected_and_never_count_as_published():
+    base = coverage.build(copy.deepcopy(HAND_MADE), now=NOW, lang="en")["countries"][0]
+    missing = next(c for c, cell in base["cells"].items() if cell["status"] == "missing")
+    published = next(c for c, cell in base["cells"].items() if cell["status"] == "published")
+    evidence = [{"term": "x", "field": "title", "kind": "strong", "text": "x"}]
+    detected = {"name": "co-detectado", "title": "Detectado", "pida_country": "CO",
+                "pida_harvest": {"detection": {"pending": [{"id": missing, "score": 0.9, "evidence": evidence},
+                                                           {"id": published, "score": 0.8, "evidence": evidence}]}}}
+
+    co = coverage.build(copy.deepcopy(HAND_MADE) + [detected], now=NOW, lang="en")["countries"][0]
+
+    assert co["cells"][missing]["status"] == "detected"
+    assert co["cells"][missing]["datasets"][0]["evidence"] == evidence
+    assert co["cells"][published]["status"] == "published"  # a declared dataset wins over a detection
+    assert co["totals"]["detected"] == 1 and co["totals"]["missing"] == base["totals"]["missing"] - 1
+    assert (co["share_published"], co["share_up_to_date"]) == (base["share_published"], base["share_up_to_date"])
+    assert co["share_detected"] == round(1 / 30, 4) and co["detected_datasets"] == 1
+    assert co["datasets"] == base["datasets"]  # counted apart from the declared ones
+    row = next(csv.DictReader(io.StringIO(coverage.to_csv({"concepts": [], "countries": [co]}))))
+    assert row["detected"] == "1"

@@ -1,5 +1,6 @@
 """``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data, record
-the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once). The hub adds its commands (ckanext.pida.hub.cli)."""
+the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once), propose priority datasets for datasets
+described in a file (``suggest``). The hub adds its commands (ckanext.pida.hub.cli)."""
 from __future__ import annotations
 
 import json
@@ -120,6 +121,30 @@ def coverage_backfill(days, step):
 
 def _sysadmin_context() -> dict:
     return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+@pida.command()
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.option("--threshold", type=float, help="Lowest score proposed (default: ckanext.pida.detection.threshold).")
+def suggest(path, threshold):
+    """For each JSON line of PATH ({"title", "notes", "tags", "lang"}, lang optional; - reads standard input),
+    writes one JSON line {"suggestions": [{"id", "score", "evidence"}]}: the priority datasets the hub would
+    propose, best first. A line that is not a JSON object gives {"error": ...} in its place."""
+    from ckanext.pida import detection
+    for number, line in enumerate(path, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            click.echo(json.dumps({"error": "line {}: {}".format(number, e)}))
+            continue
+        lang = (record.get("lang") or "").split("_")[0].lower() or None
+        suggestions = detection.suggest(record, lang=lang if lang in detection.STEMMERS else None,
+                                        country=record.get("country"), threshold=threshold)
+        click.echo(json.dumps({"suggestions": suggestions}, ensure_ascii=False))
 
 
 def get_commands() -> list:

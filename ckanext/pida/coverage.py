@@ -1,14 +1,17 @@
 """Coverage of the PIDA priority datasets: countries (rows) by the 30 priority datasets (columns).
 
 A cell is ``published`` (at least one public dataset of that country declares the concept and is up to date),
-``out_of_date`` (there are some, none up to date) or ``missing``. Up to date is the Charter check the principles
+``out_of_date`` (there are some, none up to date), ``detected`` (no dataset declares it, but the hub detected it in
+some that wait for a hub editor's confirmation: "detected, to be confirmed") or ``missing``. A concept a hub editor
+confirmed is in the dataset's ``pida_priority`` and counts as declared. Up to date is the Charter check the principles
 use (``principles.is_up_to_date``): the last update (``modified``) is no older than the declared frequency's
 interval, or the concept's ``max_update_interval`` when the frequency has none, times the tolerance
 ``ckanext.pida.coverage.tolerance`` (default 1.2, as Argentina's monitor). A dataset whose interval cannot be
 known (irregular frequency and no concept interval) counts as up to date.
 
-Per country: totals of the three, ``share_up_to_date`` (published and up to date / 30), ``share_published``
-((published + out of date) / 30), and the Charter principle evaluation of its priority datasets (how many datasets
+Per country: totals of the four, ``share_up_to_date`` (published and up to date / 30), ``share_published``
+((published + out of date) / 30), both from declared and confirmed datasets only, ``share_detected`` (detected /
+30), and the Charter principle evaluation of its priority datasets (how many datasets
 meet, partly meet or do not meet each principle). The same report serves the page, JSON and CSV, and is
 snapshotted each day per country (``pida_coverage_snapshot``) for the progress chart.
 """
@@ -26,8 +29,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.pida import principles, vocabulary
 from ckanext.pida.model import CoverageSnapshot
 
-PUBLISHED, OUT_OF_DATE, MISSING = "published", "out_of_date", "missing"
-STATUSES = (PUBLISHED, OUT_OF_DATE, MISSING)
+PUBLISHED, OUT_OF_DATE, DETECTED, MISSING = "published", "out_of_date", "detected", "missing"
+STATUSES = (PUBLISHED, OUT_OF_DATE, DETECTED, MISSING)
 PAGE = 500
 
 
@@ -48,7 +51,7 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
                           "principles": {p["id"]: {s: 0 for s in (principles.MET, principles.PARTLY,
                                                                   principles.NOT_MET)}
                                          for p in vocabulary.principles()},
-                          "datasets": 0}
+                          "datasets": 0, "detected_datasets": 0}
         return rows[code]
 
     for code in countries:
@@ -57,9 +60,21 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
     for pkg in datasets:
         code = (pkg.get("pida_country") or "").upper()
         ids = [i for i in _as_list(pkg.get("pida_priority")) if vocabulary.concept(i)]
-        if not vocabulary.country(code) or not ids:
+        detected = [d for d in detected_concepts(pkg) if d["id"] not in ids and vocabulary.concept(d["id"])]
+        if not vocabulary.country(code) or not (ids or detected):
             continue
         r = row(code)
+        for proposal in detected:
+            cell = r["cells"][proposal["id"]]
+            cell["datasets"].append({"name": pkg["name"], "title": pkg.get("title") or pkg["name"],
+                                     "status": DETECTED, "score": proposal.get("score"),
+                                     "evidence": proposal.get("evidence") or []})
+            if cell["status"] == MISSING:
+                cell["status"] = DETECTED
+        if detected:
+            r["detected_datasets"] += 1
+        if not ids:
+            continue
         r["datasets"] += 1
         status = dataset_status(pkg, now)
         entry = {"name": pkg["name"], "title": pkg.get("title") or pkg["name"], "status": status,
@@ -69,7 +84,7 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
             cell["datasets"].append(entry)
             if status == PUBLISHED:
                 cell["status"] = PUBLISHED
-            elif cell["status"] == MISSING:
+            elif cell["status"] in (MISSING, DETECTED):
                 cell["status"] = OUT_OF_DATE
         for principle_id, result in principles.evaluate(pkg, now).items():
             r["principles"][principle_id][result["status"]] += 1
@@ -83,9 +98,11 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
             "code": code,
             "name": vocabulary.text(country.get("name"), lang),
             "datasets": r["datasets"],
+            "detected_datasets": r["detected_datasets"],
             "totals": dict(totals, total=total),
             "share_up_to_date": round(totals[PUBLISHED] / total, 4),
             "share_published": round((totals[PUBLISHED] + totals[OUT_OF_DATE]) / total, 4),
+            "share_detected": round(totals[DETECTED] / total, 4),
             "cells": r["cells"],
             "principles": r["principles"],
         })
@@ -106,6 +123,14 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
     }
 
 
+def detected_concepts(pkg: dict) -> list[dict]:
+    """The hub's detections on a harvested dataset that wait for review: ``[{"id", "score", "evidence"}]``."""
+    harvest = pkg.get("pida_harvest")
+    if not isinstance(harvest, dict):
+        return []
+    return [d for d in (harvest.get("detection") or {}).get("pending") or [] if isinstance(d, dict) and d.get("id")]
+
+
 def _as_list(value) -> list:
     if not value:
         return []
@@ -114,7 +139,7 @@ def _as_list(value) -> list:
 
 def site_datasets(context: dict, country: Optional[str] = None) -> Iterable[dict]:
     """The public, active priority datasets of this site, page by page from the search index."""
-    fq = "vocab_pida_priority:[* TO *]"
+    fq = "(vocab_pida_priority:[* TO *] OR vocab_pida_detected:[* TO *])"
     if country:
         fq += ' AND vocab_pida_country:"{}"'.format(country.upper())
     start = 0
@@ -161,13 +186,13 @@ def to_csv(rep: dict, headers: Optional[dict] = None, statuses: Optional[dict] =
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([head(k) for k in ("country", "name", "datasets", PUBLISHED, OUT_OF_DATE, MISSING,
-                                       "share_up_to_date", "share_published")]
+    writer.writerow([head(k) for k in ("country", "name", "datasets", PUBLISHED, OUT_OF_DATE, DETECTED, MISSING,
+                                       "share_up_to_date", "share_published", "share_detected")]
                     + [head(c["id"], c["label"]) for c in rep["concepts"]])
     for r in rep["countries"]:
         t = r["totals"]
-        writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[MISSING],
-                         r["share_up_to_date"], r["share_published"]]
+        writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[DETECTED],
+                         t[MISSING], r["share_up_to_date"], r["share_published"], r["share_detected"]]
                         + [status(r["cells"][c["id"]]["status"]) for c in rep["concepts"]])
     return out.getvalue()
 
@@ -183,8 +208,8 @@ def snapshot(rep: dict, day: Optional[datetime.date] = None) -> int:
             or CoverageSnapshot(day=day, country=r["code"])
         row.published = r["totals"][PUBLISHED]
         row.out_of_date = r["totals"][OUT_OF_DATE]
-        row.missing = r["totals"][MISSING]
-        row.cells = {cid: cell["status"] for cid, cell in r["cells"].items()}
+        row.missing = r["totals"][MISSING] + r["totals"][DETECTED]  # progress counts declared datasets only
+        row.cells = {cid: cell["status"] for cid, cell in r["cells"].items()}  # "detected" kept as such
         row.principles = r["principles"]
         model.Session.add(row)
     model.Session.commit()

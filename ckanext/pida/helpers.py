@@ -123,10 +123,16 @@ def pida_principles(pkg_dict: dict) -> list[dict]:
     return principles.explain(principles.evaluate(pkg_dict))
 
 
+def pida_hub_enabled() -> bool:
+    """Whether this site is the regional hub (its pages, such as the review of detections, exist)."""
+    from ckan.plugins import plugin_loaded
+    return plugin_loaded("pida_hub")
+
+
 def get_helpers() -> dict:
     return {f.__name__: f for f in (
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
         pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
-        pida_label, pida_principles,
+        pida_label, pida_principles, pida_hub_enabled,
     )}

@@ -1,7 +1,8 @@
 """What PIDA adds to the search index and the search page: facetable fields and their translated labels.
 
 Solr fields: the priority concepts are vocabulary tags (``vocab_pida_priority``, indexed by CKAN itself); the
-stages, standards, country and principle evaluation are added here as ``vocab_pida_*`` fields (CKAN's schema makes
+stages, standards, country, principle evaluation and the hub's pending detections are added here as
+``vocab_pida_*`` fields (CKAN's schema makes
 ``vocab_*`` multi-valued, stored strings, so they facet). The principle evaluation is stored as
 ``<principle-id>:<status>`` values, e.g. ``timely-comprehensive:met``.
 """
@@ -28,6 +29,12 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         pkg_dict["vocab_" + field] = json.loads(values) if isinstance(values, str) else values
     if data.get("pida_country"):
         pkg_dict["vocab_pida_country"] = [data["pida_country"]]
+    harvest = data.get("pida_harvest") or {}
+    if isinstance(harvest, str):
+        harvest = json.loads(harvest)
+    pending = (harvest.get("detection") or {}).get("pending") or []
+    if pending:  # the hub's detections waiting for review (ckanext/pida/hub/review.py)
+        pkg_dict["vocab_pida_detected"] = [p["id"] for p in pending if p.get("id")]
     evaluation = principles.evaluate(data)
     pkg_dict["vocab_pida_principles"] = ["{}:{}".format(p, e["status"]) for p, e in evaluation.items()]
     return pkg_dict

@@ -39,3 +39,17 @@
       .observe(document.body, {childList: true, subtree: true});
   });
 }());
+
+/* Review queue of the hub: a "select all" box checks every item of its form (the queue works without it: each
+ * item has its own checkbox and its own buttons). */
+(function () {
+  'use strict';
+  document.addEventListener('change', function (event) {
+    var all = event.target.closest && event.target.closest('[data-pida-select-all]');
+    if (!all) { return; }
+    var form = all.form;
+    Array.prototype.forEach.call(form.querySelectorAll('input[name="item"]'), function (box) {
+      box.checked = all.checked;
+    });
+  });
+}());

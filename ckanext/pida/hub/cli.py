@@ -3,6 +3,7 @@
     ckan pida hub-source NAME URL -c CO [--type pida_datajson]  create (or update) a national catalogue's source
     ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
+    ckan pida detect [--source SOURCE]   run the detection of priority datasets again on harvested datasets
 """
 from __future__ import annotations
 
@@ -82,7 +83,40 @@ def harvest_health(source):
                           ensure_ascii=False))
 
 
-commands = [hub_source, harvest, harvest_health]
+@click.command("detect")
+@click.option("--source", help="Only the datasets of this harvest source (id or name).")
+def detect(source):
+    """Runs the detection of priority datasets again on the harvested datasets (after vocabularies/detection.yaml
+    or the threshold changed), keeping every decision already taken; updates only the datasets whose proposals
+    change."""
+    import ckan.model as model
+    from ckanext.pida.hub import review
+    from ckanext.pida.hub.model import HarvestRecord
+    context = _site_context()
+    query = model.Session.query(HarvestRecord.package_id).filter(HarvestRecord.state == "active",
+                                                                 HarvestRecord.package_id.isnot(None))
+    if source:
+        try:
+            source_id = tk.get_action("harvest_source_show")(dict(context), {"id": source})["id"]
+        except tk.ObjectNotFound:
+            raise click.ClickException("No harvest source is called {}.".format(source))
+        query = query.filter(HarvestRecord.source_id == source_id)
+    package_ids = [package_id for (package_id,) in query]
+    changed = 0
+    with click.progressbar(package_ids, label="Detecting", show_pos=True) as bar:
+        for package_id in bar:
+            try:
+                pkg = tk.get_action("package_show")(dict(context), {"id": package_id})
+            except tk.ObjectNotFound:
+                continue
+            patch = review.refresh(pkg)
+            if patch:
+                tk.get_action("package_patch")(dict(context, pida_lenient=True), dict(patch, id=package_id))
+                changed += 1
+    click.echo("{} datasets read, {} with new proposals.".format(len(package_ids), changed))
+
+
+commands = [hub_source, harvest, harvest_health, detect]
 
 
 def get_commands() -> list:

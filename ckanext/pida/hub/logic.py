@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.pida import vocabulary
+from ckanext.pida.hub import review
 from ckanext.pida.hub.harvesters import runner, sources
 from ckanext.pida.hub.harvesters.messages import N_, render
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
@@ -98,6 +99,35 @@ def pida_harvest_source_run(context, data_dict):
         raise tk.ValidationError({"id": [str(e)]})
 
 
+def pida_detection_decide(context, data_dict):
+    """Confirms or rejects a priority dataset the hub detected in a harvested dataset. Who may: whoever may update
+    the dataset (a sysadmin, or an editor of the organisation of its country's source). The decision holds at every
+    re-harvest (a rejection while the dataset is unchanged) and is in the dataset's activity stream.
+
+    :param id: the dataset's id or name
+    :param concept: the priority dataset's id (e.g. ``contracts-register``)
+    :param decision: ``confirmed`` or ``rejected``
+    :returns: the updated dataset
+    """
+    return review.decide(context, tk.get_or_bust(data_dict, "id"), tk.get_or_bust(data_dict, "concept"),
+                         tk.get_or_bust(data_dict, "decision"))
+
+
+@tk.side_effect_free
+def pida_detection_queue(context, data_dict):
+    """The detections waiting for the user's decision (only those of the organisations the user may edit),
+    highest score first.
+
+    :param country: optional ISO 3166-1 alpha-2 code
+    :param concept: optional priority dataset id
+    :returns: ``{"total", "countries": [[code, count]], "items": [{"dataset", "proposal": {"id", "score",
+        "evidence"}}]}``
+    """
+    if not context.get("user"):
+        raise tk.NotAuthorized(tk._("Log in to review detections."))
+    return review.queue(context, country=data_dict.get("country"), concept=data_dict.get("concept"))
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
@@ -106,4 +136,6 @@ def get_actions() -> dict:
     return {
         "pida_harvest_health": pida_harvest_health,
         "pida_harvest_source_run": pida_harvest_source_run,
+        "pida_detection_decide": pida_detection_decide,
+        "pida_detection_queue": pida_detection_queue,
     }

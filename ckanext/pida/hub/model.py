@@ -5,6 +5,9 @@
                             deletion diff, in the database rather than in memory.
 ``pida_harvest_run``        one row per harvest job: full or incremental, whether the whole catalogue was read,
                             pages, unchanged count and the problems met, as message codes (translated on display).
+``pida_detection_decision`` a hub editor's confirmation or rejection of a detected priority dataset, against the
+                            dataset's original URI at its source (so it survives every re-harvest), with the content
+                            hash it was decided on (a rejection holds while the dataset is unchanged), who and when.
 """
 from __future__ import annotations
 
@@ -91,3 +94,35 @@ class HarvestRun(tk.BaseModel):
         if mode:
             q = q.filter(cls.mode == mode)
         return q.order_by(cls.started.desc()).first()
+
+
+CONFIRMED, REJECTED = "confirmed", "rejected"
+
+
+class DetectionDecision(tk.BaseModel):
+    __tablename__ = "pida_detection_decision"
+    __table_args__ = (sa.UniqueConstraint("original_uri", "concept", name="pida_detection_decision_uri_concept"),)
+
+    id = Column(types.UnicodeText, primary_key=True, default=_uuid)
+    original_uri = Column(types.UnicodeText, nullable=False, index=True)
+    concept = Column(types.UnicodeText, nullable=False)
+    decision = Column(types.UnicodeText, nullable=False)  # confirmed | rejected
+    content_hash = Column(types.UnicodeText)
+    user_id = Column(types.UnicodeText)
+    decided_at = Column(types.DateTime, default=_now)
+
+    @classmethod
+    def for_uri(cls, original_uri: str) -> dict:
+        """The decisions on one dataset, by concept."""
+        if not original_uri:
+            return {}
+        return {d.concept: d for d in model.Session.query(cls).filter(cls.original_uri == original_uri)}
+
+    @classmethod
+    def record(cls, original_uri: str, concept: str, decision: str, content_hash: str | None,
+               user_id: str | None) -> "DetectionDecision":
+        row = model.Session.query(cls).filter_by(original_uri=original_uri, concept=concept).first() \
+            or cls(original_uri=original_uri, concept=concept)
+        row.decision, row.content_hash, row.user_id, row.decided_at = decision, content_hash, user_id, _now()
+        model.Session.add(row)
+        return row

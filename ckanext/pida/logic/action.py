@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import catalog, principles, vocabulary, withdrawals
+from ckanext.pida import catalog, detection, principles, vocabulary, withdrawals
 from ckanext.pida.logic import coverage_actions
 
 
@@ -17,6 +17,34 @@ def pida_principles_show(context, data_dict):
     """
     pkg = tk.get_action("package_show")(context, {"id": tk.get_or_bust(data_dict, "id")})
     return principles.explain(principles.evaluate(pkg), data_dict.get("lang"))
+
+
+@tk.side_effect_free
+def pida_priority_suggest(context, data_dict):
+    """The PIDA priority datasets a dataset probably is, as the hub proposes them: best first, each with a score
+    (0 to 1) and the evidence (the words that matched and where), at or above the hub's threshold
+    (``ckanext.pida.detection.threshold``). Concepts the dataset already declares are left out.
+
+    :param id: a dataset's id or name; or, instead, the dataset's fields:
+    :param title: its title
+    :param notes: its description
+    :param tags: its keywords (a list of strings or of ``{"name": ...}``)
+    :param lang: optional: es, pt, fr or en (else the terms of all four)
+    :param country: optional ISO 3166-1 alpha-2 code (else the systems of every country)
+    :returns: ``[{"id": concept id, "score": 0..1, "evidence": [{"term", "field", "kind", "text", ...}]}]``
+    """
+    if data_dict.get("id"):
+        dataset = tk.get_action("package_show")(context, {"id": data_dict["id"]})
+    else:
+        dataset = {k: data_dict.get(k) for k in ("title", "notes", "tags", "publisher")}
+        if not any(dataset.values()):
+            raise tk.ValidationError({"title": [tk._("Give a dataset id, or at least its title.")]})
+    lang = (data_dict.get("lang") or "").split("_")[0].lower() or None
+    if lang and lang not in detection.STEMMERS:
+        raise tk.ValidationError({"lang": [tk._("Unknown language: {lang}. Use es, pt, fr or en.").format(lang=lang)]})
+    declared = dataset.get("pida_priority") or []
+    return detection.suggest(dataset, lang=lang, country=data_dict.get("country") or dataset.get("pida_country"),
+                             exclude=[declared] if isinstance(declared, str) else declared)
 
 
 def pida_vocabulary_sync(context, data_dict):
@@ -46,6 +74,7 @@ def pida_vocabulary_sync(context, data_dict):
 def get_actions():
     return {
         "pida_principles_show": pida_principles_show,
+        "pida_priority_suggest": pida_priority_suggest,
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **coverage_actions.get_actions(),
         **_catalog_actions(),

@@ -18,6 +18,11 @@ def pida_principles_show(context, data_dict=None):
 
 
 @tk.auth_allow_anonymous_access
+def pida_priority_suggest(context, data_dict=None):
+    return {"success": True}  # pure text matching; with an id, package_show inside the action decides
+
+
+@tk.auth_allow_anonymous_access
 def pida_catalog_withdrawn(context, data_dict=None):
     return {"success": True}  # ids and URIs of withdrawn datasets only: what a harvester needs to drop its copy
 
@@ -28,5 +33,6 @@ def get_auth_functions():
         "pida_vocabulary_sync": sysadmin_only,
         "pida_coverage_snapshot": coverage_snapshot,
         "pida_principles_show": pida_principles_show,
+        "pida_priority_suggest": pida_priority_suggest,
     }
 

@@ -25,6 +25,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
+from ckanext.pida.hub import review
 from ckanext.pida.hub.harvesters import config as source_config
 from ckanext.pida.hub.harvesters import fetch, mapping, records
 from ckanext.pida.hub.harvesters.messages import HarvestProblem, problem, render
@@ -352,6 +353,7 @@ class PidaPipeline(HarvesterBase):
         owner_org = (existing.owner_org if existing else None) or (source_pkg.owner_org if source_pkg else None)
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
                                name=name, owner_org=owner_org)
+        review.annotate(data, harvest_object.guid, digest, cfg["country"])
         context = self._context()
         if existing:
             data["id"] = existing.id
