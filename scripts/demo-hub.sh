@@ -34,7 +34,11 @@ while read -r name country type url; do
     { say "FAILED to harvest $name (log: $LOG)"; tail -n 20 "$LOG"; exit 1; }
 done <<<"$SOURCES"
 
+# Detection of the priority datasets again on every harvested dataset (datasets a harvest found unchanged were
+# imported before the detection terms last changed).
+"$CKAN" -c "$INI" pida detect 2>>"$LOG" | sed 's/^/[demo-hub] /'
 "$CKAN" -c "$INI" pida coverage-snapshot 2>>"$LOG" | sed 's/^/[demo-hub] /'
 "$CKAN" -c "$INI" pida coverage-backfill --days 364 --step 14 2>>"$LOG" | sed 's/^/[demo-hub] /'
 say "coverage of the priority datasets: $HUB/pida/coverage  (JSON: $HUB/pida/coverage.json, CSV: $HUB/pida/coverage.csv)"
 say "harvest health: $HUB/pida/hub/health"
+say "priority datasets detected in the untagged catalogues, to confirm or reject: $HUB/pida/hub/review (sign in as admin)"

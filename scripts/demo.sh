@@ -18,6 +18,7 @@ init_site() {  # init_site NAME: database tables, PIDA vocabulary, sysadmin, sam
   "$CKAN" -c "$ini" db upgrade >>"$LOGS/demo-$site.log" 2>&1
   "$CKAN" -c "$ini" db upgrade -p harvest >>"$LOGS/demo-$site.log" 2>&1 || true
   "$CKAN" -c "$ini" db upgrade -p pida >>"$LOGS/demo-$site.log" 2>&1 || true
+  "$CKAN" -c "$ini" db upgrade -p activity >>"$LOGS/demo-$site.log" 2>&1 || true
   "$CKAN" -c "$ini" user show admin 2>/dev/null | grep -q "name=admin" ||
     "$CKAN" -c "$ini" user add admin email=admin@example.org password="$ADMIN_PASSWORD" >>"$LOGS/demo-$site.log" 2>&1
   "$CKAN" -c "$ini" sysadmin add admin >>"$LOGS/demo-$site.log" 2>&1 || true

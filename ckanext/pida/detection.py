@@ -36,6 +36,10 @@ KIND_WEIGHT = {"strong": 0.9, "system": 0.85, "weak": 0.4}
 GAP = 2
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
+#: Where a phrase stops: punctuation between clauses, and the boundary between two keywords.
+_SEGMENT = re.compile(r"[;,:()\[\]|/\n]|\.\s|\s[-\u2013\u2014]\s")
+#: A phrase matched with other words between its words counts this much less.
+GAPPED = 0.8
 
 
 def fold(text: str) -> str:
@@ -46,6 +50,11 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+def segments(text: str) -> list[list[str]]:
+    """The words of each clause of ``text``: a phrase never matches across a comma, a semicolon or two keywords."""
+    return [w for w in (words(part) for part in _SEGMENT.split(fold(text))) if w]
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,21 +106,24 @@ def terms() -> dict:
     return index
 
 
-def _matches(sequence: list[str], stems: tuple) -> Optional[tuple[int, int]]:
-    """Where ``stems`` occur in order in ``sequence`` (at most GAP words between two of them): (start, end)."""
+def _matches(sequence: list[str], stems: tuple) -> Optional[tuple[int, int, bool]]:
+    """Where ``stems`` occur in order in ``sequence`` (at most GAP words between two of them): (start, end,
+    whether other words came between). The tightest match wins."""
+    best = None
     for start, token in enumerate(sequence):
         if token != stems[0]:
             continue
-        position, ok = start, True
+        position, ok, gapped = start, True, False
         for wanted in stems[1:]:
             window = sequence[position + 1:position + 2 + GAP]
             if wanted not in window:
                 ok = False
                 break
+            gapped = gapped or window.index(wanted) > 0
             position = position + 1 + window.index(wanted)
-        if ok:
-            return start, position + 1
-    return None
+        if ok and (best is None or (best[2] and not gapped)):
+            best = (start, position + 1, gapped)
+    return best
 
 
 def _fields(dataset: dict) -> dict[str, str]:
@@ -127,7 +139,7 @@ def _fields(dataset: dict) -> dict[str, str]:
     organization = dataset.get("organization")
     if isinstance(organization, dict):
         publisher = " ".join(filter(None, [publisher, organization.get("title")]))
-    return {"title": dataset.get("title") or "", "keywords": " ; ".join(t for t in tags if t),
+    return {"title": dataset.get("title") or "", "keywords": "; ".join(t for t in tags if t),
             "description": dataset.get("notes") or dataset.get("description") or "",
             "publisher": publisher or ""}
 
@@ -146,37 +158,15 @@ def suggest(dataset: dict, lang: Optional[str] = None, country: Optional[str] = 
     found: dict[str, dict] = {}  # concept -> {(kind, term): evidence}
     vetoed, weakened = set(), set()
     for field, text in _fields(dataset).items():
-        tokens = words(text)
-        if not tokens:
-            continue
-        sequences = [(language, [stem(language, w) for w in tokens]) for language in langs]
-        sequences.append((None, tokens))
-        for language, sequence in sequences:
-            for first in set(sequence):
-                for term in index.get((language, first), ()):
-                    if term.country and country and term.country != country:
-                        continue
-                    where = _matches(sequence, term.stems)
-                    if not where:
-                        continue
-                    if term.kind == "negative":
-                        (vetoed if field == "title" else weakened).add(term.concept)
-                        continue
-                    evidence = {"term": term.text, "field": field, "kind": term.kind,
-                                "text": " ".join(tokens[where[0]:where[1]])}
-                    if term.lang:
-                        evidence["lang"] = term.lang
-                    if term.country:
-                        evidence["country"] = term.country
-                    weight = KIND_WEIGHT[term.kind] * FIELD_WEIGHT[field]
-                    key = (term.kind, term.text)
-                    best = found.setdefault(term.concept, {}).get(key)
-                    if not best or best["_weight"] < weight:
-                        found[term.concept][key] = dict(evidence, _weight=weight, _length=len(term.stems))
+        for tokens in segments(text):
+            _match_segment(tokens, field, langs, country, index, found, vetoed, weakened)
     excluded = set(exclude)
     out = []
     for concept_id, pieces in found.items():
         if concept_id in vetoed or concept_id in excluded or not vocabulary.concept(concept_id):
+            continue
+        # Precision first: the description or the publisher alone never make a proposal.
+        if not any(p["field"] in ("title", "keywords") or p["kind"] == "system" for p in pieces.values()):
             continue
         pieces = _without_overlaps(list(pieces.values()))
         miss = 1.0
@@ -196,6 +186,35 @@ def suggest(dataset: dict, lang: Optional[str] = None, country: Optional[str] = 
     for s in out:
         del s["_longest"]
     return out
+
+
+def _match_segment(tokens, field, langs, country, index, found, vetoed, weakened) -> None:
+    """Adds to ``found`` the evidence of each term matched in one clause of a field (``tokens``), and notes the
+    concepts a negative term vetoes (in the title) or weakens (elsewhere)."""
+    sequences = [(language, [stem(language, w) for w in tokens]) for language in langs]
+    sequences.append((None, tokens))
+    for language, sequence in sequences:
+        for first in set(sequence):
+            for term in index.get((language, first), ()):
+                if term.country and country and term.country != country:
+                    continue
+                where = _matches(sequence, term.stems)
+                if not where:
+                    continue
+                if term.kind == "negative":
+                    (vetoed if field == "title" else weakened).add(term.concept)
+                    continue
+                evidence = {"term": term.text, "field": field, "kind": term.kind,
+                            "text": " ".join(tokens[where[0]:where[1]])}
+                if term.lang:
+                    evidence["lang"] = term.lang
+                if term.country:
+                    evidence["country"] = term.country
+                weight = KIND_WEIGHT[term.kind] * FIELD_WEIGHT[field] * (GAPPED if where[2] else 1.0)
+                key = (term.kind, term.text, field)
+                best = found.setdefault(term.concept, {}).get(key)
+                if not best or best["_weight"] < weight:
+                    found[term.concept][key] = dict(evidence, _weight=weight, _length=len(term.stems))
 
 
 def default_threshold() -> float:

@@ -61,7 +61,7 @@ def refresh(pkg: dict) -> Optional[dict]:
         return None
     before = harvest.get("detection") or {}
     confirmed = {c["id"] for c in before.get("confirmed") or []}
-    data = {k: pkg.get(k) for k in ("title", "notes", "tags", "publisher", "organization")}
+    data = {k: pkg.get(k) for k in ("title", "notes", "tags", "publisher")}  # what the import saw
     data["pida_priority"] = [c for c in _ids(pkg.get("pida_priority")) if c not in confirmed]
     data["pida_harvest"] = dict(harvest)
     annotate(data, harvest["original_uri"], harvest.get("hash"), harvest.get("country") or pkg.get("pida_country"))
