@@ -196,3 +196,44 @@ def test_detected_datasets_make_cells_detected_and_never_count_as_published():
     assert co["datasets"] == base["datasets"]  # counted apart from the declared ones
     row = next(csv.DictReader(io.StringIO(coverage.to_csv({"concepts": [], "countries": [co]}))))
     assert row["detected"] == "1"
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_coverage_read_from_the_index_equals_the_one_built_from_whole_datasets(full_dataset, migrate_db_for,
+                                                                                 cli):
+    """The report reads a few stored fields of the index (no dataset loaded or validated); it gives the same numbers
+    as the report built from the datasets themselves, and tells out of date at request time: a dataset that went
+    out of date after it was indexed is out of date in the coverage at once, and ``ckan pida reindex-stale``
+    brings its Charter evaluation in the index up to date."""
+    import freezegun
+    from ckanext.pida import indexing
+    from ckanext.pida.cli import pida as pida_cli
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **full_dataset)
+    helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name="contratos", title="Contratos",
+                                                 pida_priority=["contracts-register"], frequency=DAILY,
+                                                 modified="2020-01-01"))
+    forty_days_ago = datetime.datetime.utcnow() - datetime.timedelta(days=40)
+    with freezegun.freeze_time(forty_days_ago):  # up to date when indexed: monthly, updated that day
+        helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name="presupuesto",
+                                                     title="Presupuesto", pida_priority=["budgets"],
+                                                     modified=forty_days_ago.date().isoformat()))
+    now = datetime.datetime.utcnow()
+
+    from_index = coverage.build(coverage.index_datasets("CO"), ["CO"], now=now, lang="en")
+    whole = coverage.build(coverage.site_datasets({"ignore_auth": True}, "CO"), ["CO"], now=now, lang="en")
+
+    [co], [co_whole] = from_index["countries"], whole["countries"]
+    assert co["cells"]["budgets"]["status"] == "out_of_date"  # out of date now, though indexed up to date
+    assert {c: cell["status"] for c, cell in co["cells"].items()} == \
+        {c: cell["status"] for c, cell in co_whole["cells"].items()}
+    assert co["totals"] == co_whole["totals"] and co["datasets"] == co_whole["datasets"] == 3
+    assert co["principles"]["timely-comprehensive"] != co_whole["principles"]["timely-comprehensive"]  # stale
+
+    assert indexing.stale_in_index() == [helpers.call_action("package_show", id="presupuesto")["id"]]
+    result = cli.invoke(pida_cli, ["reindex-stale"])
+    assert result.exit_code == 0 and "1 datasets" in result.output, result.output
+    assert indexing.stale_in_index() == []
+    [co] = coverage.build(coverage.index_datasets("CO"), ["CO"], now=now, lang="en")["countries"]
+    assert co["principles"] == co_whole["principles"]

@@ -341,3 +341,27 @@ class TestWithdrawn:
         assert {i: r["status"] for i, r in self.feed().items()} == {
             public[0]["id"]: "deleted", public[1]["id"]: "deleted"}
 
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_catalogue_gives_the_charter_evaluation_per_principle_and_the_dataset_endpoint_per_check(app, org):
+    """The catalogue stays small (issue #11): one DQV measurement per principle; the dataset's own endpoint adds
+    one per check. Both are DQV, with the same principle statuses."""
+    from rdflib import Namespace
+    from ckanext.pida import vocabulary
+    dqv = Namespace("http://www.w3.org/ns/dqv#")
+    pkg = dataset(org, "cabilderos", pida_priority=["lobbying-register"])
+    principle_uris = {vocabulary.principle_uri(p["id"]) for p in vocabulary.principles()}
+
+    def measurements(g):
+        ref = next(g.subjects(RDF.type, DCAT.Dataset))
+        return {str(g.value(m, dqv.isMeasurementOf)): str(g.value(m, dqv.value))
+                for m in g.objects(ref, dqv.hasQualityMeasurement)}
+
+    in_catalog = measurements(parse(app.get("/catalog.ttl").body))
+    own = measurements(parse(app.get("/dataset/{}.ttl".format(pkg["name"])).body))
+
+    assert set(in_catalog) == principle_uris
+    assert set(own) > principle_uris and len(own) > len(in_catalog)  # the checks too
+    assert {u: own[u] for u in principle_uris} == in_catalog

@@ -38,6 +38,7 @@ from ckanext.dcat.processors import DCAT, RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
 
 from ckanext.pida import vocabulary
+from ckanext.pida.profiles.pida import IN_CATALOG
 
 DATASETS_PER_PAGE = 100
 #: Dataset types the catalogue never publishes.
@@ -176,6 +177,7 @@ def serialize_catalog(data_dict: dict) -> str:
     serializer = RDFSerializer(profiles=_profiles(data_dict))
     catalog_ref = serializer.graph_from_catalog({})
     for dataset_dict in datasets:
+        dataset_dict[IN_CATALOG] = True  # the compact Charter evaluation (profiles/pida.py)
         serializer.g.add((catalog_ref, DCAT.dataset, serializer.graph_from_dataset(dataset_dict)))
     paging = serializer._add_pagination_triples(info)
     if info.get("clamped_from"):

@@ -123,6 +123,20 @@ def _sysadmin_context() -> dict:
     return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
 
 
+@pida.command("reindex-stale")
+def reindex_stale():
+    """Reindexes the datasets that went out of date since they were indexed, so that the Charter evaluation in the
+    search index (and the coverage's principle counts, read from it) stays true without a full reindex. Run it
+    daily from cron, as coverage-snapshot."""
+    from ckan.lib import search
+    from ckanext.pida import indexing
+    ids = indexing.stale_in_index()
+    if ids:
+        search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+        search.commit()
+    click.echo("{} datasets went out of date since they were indexed: reindexed.".format(len(ids)))
+
+
 @pida.command()
 @click.argument("path", type=click.File("r", encoding="utf-8"))
 @click.option("--threshold", type=float, help="Lowest score proposed (default: ckanext.pida.detection.threshold).")

@@ -20,13 +20,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from typing import Iterable, Optional
 
 import ckan.model as model
 from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import principles, vocabulary
+from ckanext.pida import indexing, principles, vocabulary
 from ckanext.pida.model import CoverageSnapshot
 
 PUBLISHED, OUT_OF_DATE, DETECTED, MISSING = "published", "out_of_date", "detected", "missing"
@@ -35,7 +36,15 @@ PAGE = 500
 
 
 def dataset_status(pkg: dict, now: datetime.datetime) -> str:
+    if "_stale" in pkg:  # read from the index (index_datasets)
+        return OUT_OF_DATE if pkg["_stale"] and now > pkg["_stale"] else PUBLISHED
     return OUT_OF_DATE if principles.is_up_to_date(pkg, now) is False else PUBLISHED
+
+
+def _principle_statuses(pkg: dict, now: datetime.datetime) -> dict:
+    if "_principles" in pkg:  # read from the index
+        return pkg["_principles"]
+    return {p: e["status"] for p, e in principles.evaluate(pkg, now).items()}
 
 
 def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional[datetime.datetime] = None,
@@ -86,8 +95,9 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
                 cell["status"] = PUBLISHED
             elif cell["status"] in (MISSING, DETECTED):
                 cell["status"] = OUT_OF_DATE
-        for principle_id, result in principles.evaluate(pkg, now).items():
-            r["principles"][principle_id][result["status"]] += 1
+        for principle_id, status in _principle_statuses(pkg, now).items():
+            if principle_id in r["principles"] and status in r["principles"][principle_id]:
+                r["principles"][principle_id][status] += 1
 
     total = len(concepts)
     out_rows = []
@@ -137,8 +147,60 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) else list(value)
 
 
+#: What the coverage reads of each dataset in the index.
+INDEX_FIELDS = ("id", "name", "title", "vocab_pida_country", "vocab_pida_priority", "vocab_pida_principles",
+                indexing.STALE_FIELD, indexing.COVERAGE_FIELD)
+INDEX_PAGE = 5000
+
+
+def index_datasets(country: Optional[str] = None) -> Iterable[dict]:
+    """The public, active datasets of this site that declare a priority dataset or are detected as one, read from
+    the search index alone: a few stored fields, in pages of ``INDEX_PAGE`` with Solr's cursor. No dataset is
+    loaded from the database or validated, and no principle is evaluated at request time (the index has them, and
+    the date each dataset goes out of date). Yields the light dicts ``build`` takes."""
+    from ckan.lib.search.common import make_connection
+    conn = make_connection()
+    fq = ['+site_id:"{}"'.format(tk.config.get("ckan.site_id")), "+capacity:public", "+state:active",
+          "+dataset_type:dataset", "vocab_pida_priority:[* TO *] OR vocab_pida_detected:[* TO *]"]
+    if country:
+        fq.append('+vocab_pida_country:"{}"'.format(country.upper().replace('"', "")))
+    cursor = "*"
+    while True:
+        result = conn.search("*:*", fq=fq, fl=",".join(INDEX_FIELDS), sort="index_id asc", rows=INDEX_PAGE,
+                             cursorMark=cursor)
+        for doc in result.docs:
+            yield _from_index(doc)
+        if not result.docs or result.nextCursorMark == cursor:
+            return
+        cursor = result.nextCursorMark
+
+
+def _from_index(doc: dict) -> dict:
+    shown = json.loads(doc.get(indexing.COVERAGE_FIELD) or "{}")
+    stale = doc.get(indexing.STALE_FIELD)
+    return {
+        "name": doc["name"], "title": doc.get("title"),
+        "pida_country": (doc.get("vocab_pida_country") or [None])[0],
+        "pida_priority": doc.get("vocab_pida_priority") or [],
+        "modified": shown.get("modified"), "frequency": shown.get("frequency"),
+        "pida_harvest": {"detection": {"pending": shown.get("detected") or []}},
+        "_stale": _naive(stale),
+        "_principles": dict(v.split(":", 1) for v in doc.get("vocab_pida_principles") or [] if ":" in v),
+    }
+
+
+def _naive(value) -> Optional[datetime.datetime]:
+    """A date of the index (pysolr gives datetimes, or the text) as a naive UTC datetime."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return datetime.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    return value.replace(tzinfo=None)
+
+
 def site_datasets(context: dict, country: Optional[str] = None) -> Iterable[dict]:
-    """The public, active priority datasets of this site, page by page from the search index."""
+    """The public, active priority datasets of this site as whole dataset dicts, page by page from the search
+    index (for the backfill, which needs their dates as they were)."""
     fq = "(vocab_pida_priority:[* TO *] OR vocab_pida_detected:[* TO *])"
     if country:
         fq += ' AND vocab_pida_country:"{}"'.format(country.upper())
@@ -166,7 +228,7 @@ def site_countries() -> list[str]:
 
 def report(context: dict, country: Optional[str] = None, lang: Optional[str] = None) -> dict:
     countries = [country] if country else site_countries()
-    return build(site_datasets(context, country), countries, lang=lang)
+    return build(index_datasets(country), countries, lang=lang)
 
 
 # --- export ---------------------------------------------------------------------------------------------

@@ -8,11 +8,20 @@ stages, standards, country, principle evaluation and the hub's pending detection
 """
 from __future__ import annotations
 
+import datetime
 import json
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import principles, vocabulary
+
+#: Solr fields of the coverage: the date a dataset goes out of date (CKAN's ``*_date`` dynamic field), and the
+#: values a coverage cell shows, as JSON (a stored ``extras_*`` text field).
+STALE_FIELD = "pida_stale_date"
+#: When the dataset was indexed: with the stale date, finds the datasets whose principle evaluation went stale in
+#: the index (``ckan pida reindex-stale``).
+INDEXED_FIELD = "pida_indexed_date"
+COVERAGE_FIELD = "extras_pida_coverage"
 
 FACET_SOURCES = {
     "vocab_pida_priority": "priority",
@@ -37,7 +46,37 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         pkg_dict["vocab_pida_detected"] = [p["id"] for p in pending if p.get("id")]
     evaluation = principles.evaluate(data)
     pkg_dict["vocab_pida_principles"] = ["{}:{}".format(p, e["status"]) for p, e in evaluation.items()]
+    # What the coverage reads from the index alone (coverage.index_datasets): when the dataset goes out of date, and
+    # the few values its cells show.
+    stale = principles.stale_after(data)
+    if stale:
+        pkg_dict[STALE_FIELD] = _solr_date(stale)
+        pkg_dict[INDEXED_FIELD] = _solr_date(datetime.datetime.utcnow())
+    pkg_dict[COVERAGE_FIELD] = json.dumps({
+        "modified": data.get("modified"), "frequency": data.get("frequency"),
+        "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
+                     for p in pending if p.get("id")]}, ensure_ascii=False)
     return pkg_dict
+
+
+def _solr_date(value: datetime.datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def stale_in_index() -> list[str]:
+    """Ids of the datasets that went out of date after they were indexed: their indexed principle evaluation
+    (timely, up to date) is no longer true. ``ckan pida reindex-stale`` reindexes them, from cron."""
+    from ckan.lib.search.common import make_connection
+    conn = make_connection()
+    fq = ['+site_id:"{}"'.format(tk.config.get("ckan.site_id")), "{}:[* TO NOW]".format(STALE_FIELD),
+          "{{!frange l=1}}ms({},{})".format(STALE_FIELD, INDEXED_FIELD)]
+    ids, cursor = [], "*"
+    while True:
+        result = conn.search("*:*", fq=fq, fl="id", sort="index_id asc", rows=5000, cursorMark=cursor)
+        ids += [doc["id"] for doc in result.docs]
+        if not result.docs or result.nextCursorMark == cursor:
+            return ids
+        cursor = result.nextCursorMark
 
 
 def dataset_facets(facets_dict: dict) -> dict:

@@ -62,12 +62,21 @@ def last_update(pkg: dict) -> Optional[datetime.datetime]:
     return parsed.replace(tzinfo=None) if parsed else None
 
 
-def is_up_to_date(pkg: dict, now: Optional[datetime.datetime] = None) -> Optional[bool]:
+def stale_after(pkg: dict) -> Optional[datetime.datetime]:
+    """When the dataset stops being up to date (its last update plus its allowed interval, times the tolerance),
+    or None when that cannot be known. Indexed (``pida_stale_date``), so that the coverage tells up to date from
+    out of date at request time, from the index alone."""
     interval, updated = allowed_interval(pkg), last_update(pkg)
     if interval is None or updated is None:
         return None
-    now = now or datetime.datetime.utcnow()
-    return now - updated <= interval * tolerance()
+    return updated + interval * tolerance()
+
+
+def is_up_to_date(pkg: dict, now: Optional[datetime.datetime] = None) -> Optional[bool]:
+    stale = stale_after(pkg)
+    if stale is None:
+        return None
+    return (now or datetime.datetime.utcnow()) <= stale
 
 
 # --- the checks -----------------------------------------------------------------------------------------

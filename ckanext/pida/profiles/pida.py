@@ -37,6 +37,8 @@ from ckanext.pida import vocabulary
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
+#: Set on the dataset dicts of a catalogue page: the profile then writes the compact Charter evaluation.
+IN_CATALOG = "_pida_in_catalog"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 #: CKAN format names whose EU file-type code is not their upper-cased name.
@@ -198,19 +200,23 @@ class PidaProfile(RDFProfile):
             g.add((ref, SKOS.prefLabel, Literal(label)))
 
     def _add_principles(self, dataset_dict, dataset_ref):
-        """The Charter principle evaluation as DQV measurements (one per principle, one per check)."""
+        """The Charter principle evaluation as DQV measurements: one per principle, and one per check in the
+        per-dataset endpoint. In the catalogue (``catalog.serialize_catalog`` marks its datasets
+        ``_pida_in_catalog``) the checks are left out: they were two thirds of a catalogue page's triples, and a
+        harvester that wants them reads the dataset's own endpoint."""
         if not dataset_dict.get("pida_priority"):
             return
         from ckanext.pida import principles  # the lead's module; imported late so the profile loads without it
 
         g = self.g
+        with_checks = not dataset_dict.get(IN_CATALOG)
         for principle_id, result in principles.evaluate(dataset_dict).items():
             m = BNode()
             g.add((dataset_ref, DQV.hasQualityMeasurement, m))
             g.add((m, RDF.type, DQV.QualityMeasurement))
             g.add((m, DQV.isMeasurementOf, URIRef(vocabulary.principle_uri(principle_id))))
             g.add((m, DQV.value, Literal(result["status"])))
-            for check_id, passed in (result.get("checks") or {}).items():
+            for check_id, passed in (result.get("checks") or {}).items() if with_checks else ():
                 if passed is None:
                     continue
                 c = BNode()
