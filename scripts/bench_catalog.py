@@ -44,6 +44,7 @@ def ensure_datasets(tk, n: int) -> int:
     for i in range(have, n):
         data = copy.deepcopy(templates[i % len(templates)])
         data["name"] = "%s-%d" % (data["name"][:80], i)
+        data.setdefault("pida_country", "CO")
         data["title"] = "%s (%d)" % (data["title"], i)
         for resource in data.get("resources") or []:
             resource["url"] = resource["url"].replace(".json", "-%d.json" % i).replace(".csv", "-%d.csv" % i)

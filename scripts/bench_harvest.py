@@ -2,14 +2,18 @@
 """Harvest throughput and memory of the hub on a generated catalogue served on 127.0.0.1, per reader.
 
     .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset \
-        --readers rdf,datajson,ckan
+        --readers rdf,datajson,ckan --consumers 1,2 --floor
 
 Serves N generated PIDA datasets from a separate process, as DCAT-AP Turtle with Hydra paging (reader ``rdf``,
 source type pida), as one data.json in the OAS regional profile (reader ``datajson``, source type pida_datajson)
 and as a plain CKAN action API's package_search, sorted by id with an id cursor (reader ``ckan``, source type
 pida_ckan), and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
 run (everything new) and a no-change run (everything unchanged), one reader after the other in the same process.
-Prints datasets per second for each run, and the peak RSS of this process.
+With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains the queues
+as one consumer, and ``ckan harvester fetch-consumer`` processes (started first, on an ini written for them)
+are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
+data.json reader's dicts, in one process): the least an import can cost. Prints datasets per second for each run,
+its time per dataset per consumer against the floor's, and the peak RSS of this process.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
 """
@@ -107,9 +111,9 @@ def serve(port: int, total: int, size: int) -> None:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
-            if self.path.startswith("/data.json"):
+            if "/data.json" in self.path:
                 body, content_type = data_json, "application/json"
-            elif self.path.startswith("/api/3/action/package_search"):
+            elif "/api/3/action/package_search" in self.path:
                 body, content_type = package_search_body(ckan, urlsplit(self.path).query), "application/json"
             else:
                 page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
@@ -124,6 +128,78 @@ def serve(port: int, total: int, size: int) -> None:
             pass
 
     http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def start_consumers(ini: str, n: int) -> list:
+    """n ``ckan harvester fetch-consumer`` processes on an ini with the bench's plugins (the CKAN_* variables of
+    this process reach them too), started now so that they are up when the first job is queued."""
+    if n <= 0:
+        return []
+    import os
+    import subprocess
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(prefix="pida-bench-"), "consumer.ini")
+    with open(path, "w") as f:
+        f.write("[app:main]\nuse = config:%s\nckan.plugins = %s\nckan.search.solr_commit = false\n" % (
+            os.path.abspath(ini), PLUGINS))
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    log = open(os.path.join(os.path.dirname(path), "consumers.log"), "w")
+    print("extra fetch consumers log to", log.name, flush=True)
+    processes = [subprocess.Popen([ckan, "-c", path, "harvester", "fetch-consumer"], stdout=log, stderr=log)
+                 for _ in range(n)]
+    time.sleep(15)  # CKAN's start-up
+    return processes
+
+
+def run_with_consumers(runner, source_id: str, others: list) -> dict:
+    """A job run to the end: this process gathers and consumes the fetch queue, beside the other consumers; the
+    job is finished once no object of it is left in flight."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckanext.harvest.model import HarvestObject
+    job = runner.request_job(source_id)
+    runner.drain()
+    if others:
+        while model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_job_id == job["id"],
+                HarvestObject.state.notin_(("COMPLETE", "ERROR"))).count():
+            model.Session.remove()
+            time.sleep(0.2)
+    context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+    tk.get_action("harvest_jobs_run")(context, {"source_id": source_id})
+    model.Session.remove()
+    return tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
+
+
+def gather_only(runner, source_id: str) -> int:
+    """The gather stage of a first run, then the queues emptied: the number of objects it queued."""
+    import ckan.model as model
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+    job = runner.request_job(source_id)
+    consumer = queue.get_gather_consumer()
+    while True:
+        method, channel, body = consumer.basic_get(None)
+        if body is None:
+            break
+        queue.gather_callback(channel, method, None, body)
+    queue.purge_queues()
+    queued = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job["id"]).count()
+    model.Session.remove()
+    return queued
+
+
+def time_floor(tk, context: dict, org: dict, total: int) -> float:
+    """Seconds for a bare package_create of the generated datasets, as the data.json reader maps them."""
+    from ckanext.pida.hub.harvesters import datajson
+    catalog = json.loads(data_json_body(total))
+    datasets = [datajson.to_ckan(raw) for raw in catalog["dataset"]]
+    started = time.monotonic()
+    for i, data in enumerate(datasets):
+        data = {k: v for k, v in data.items() if not k.startswith("_")}
+        data.update(name="floor-%d" % i, owner_org=org["id"], pida_country="AR")
+        tk.get_action("package_create")(dict(context, pida_lenient=True, return_id_only=True), data)
+    return time.monotonic() - started
 
 
 def free_port() -> int:
@@ -143,7 +219,13 @@ def main() -> int:
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--reset", action="store_true", help="empty the database and Solr core first")
     parser.add_argument("--readers", default="rdf,datajson,ckan", help="comma-separated: " + ", ".join(READERS))
+    parser.add_argument("--consumers", default="1", help="comma-separated numbers of fetch consumers, e.g. 1,2")
+    parser.add_argument("--floor", action="store_true", help="also time a bare package_create of the datasets")
+    parser.add_argument("--gather-only", action="store_true",
+                        help="run only the gather stage of a first run (reading, mapping, hashing, queueing), to "
+                             "measure its memory at a given size; run once per size, the peak RSS is per process")
     args = parser.parse_args()
+    consumer_counts = [int(c) for c in args.consumers.split(",")]
 
     port = free_port()
     server = multiprocessing.Process(target=serve, args=(port, args.datasets, args.page_size), daemon=True)
@@ -168,6 +250,9 @@ def main() -> int:
         if args.reset:
             model.repo.delete_all()
             search.clear_all()
+            # Earlier runs leave dead rows behind: without a vacuum the first measurement pays for them.
+            with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
         # CKAN's own migration env binds the model to a NullPool engine (ckan/migration/env.py calls init_model):
         # every later commit would open a new PostgreSQL connection. A hub's harvest consumers never run
         # migrations, so measure them as they run: with the pooled engine CKAN makes at start-up.
@@ -182,26 +267,51 @@ def main() -> int:
         time.sleep(0.5)  # the catalogue server is up
 
         results = []
-        for reader in args.readers.split(","):
-            source_type, path, country = READERS[reader]
-            source = tk.get_action("harvest_source_create")(dict(context), {
-                "name": "bench-%s-%d" % (reader, port), "title": "Bench " + reader,
-                "url": "http://127.0.0.1:%d%s" % (port, path), "source_type": source_type, "owner_org": org["id"],
-                "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
-                                      "max_size_mb": 500, "page_size": args.page_size})})
-            for label in ("first run", "no-change run"):
-                started = time.monotonic()
-                job = runner.run_now(source["id"])
-                elapsed = time.monotonic() - started
-                health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
-                results.append((reader, label, elapsed, health["counts"], job["status"]))
+        floor = time_floor(tk, context, org, args.datasets) if args.floor else None
+        for count in consumer_counts:
+            consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
+            try:
+                for reader in args.readers.split(","):
+                    source_type, path, country = READERS[reader]
+                    source = tk.get_action("harvest_source_create")(dict(context), {
+                        "name": "bench-%s-%d-%d" % (reader, count, port), "title": "Bench " + reader,
+                        "url": "http://127.0.0.1:%d/c%d%s" % (port, count, path),  # a source of its own
+                        "source_type": source_type,
+                        "owner_org": org["id"],
+                        "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
+                                              "max_size_mb": 500, "page_size": args.page_size})})
+                    if args.gather_only:
+                        started = time.monotonic()
+                        queued = gather_only(runner, source["id"])
+                        results.append(("%s" % reader, "gather", time.monotonic() - started,
+                                        {"queued": queued}, "gathered", count))
+                        continue
+                    for label in ("first run", "no-change run"):
+                        started = time.monotonic()
+                        job = run_with_consumers(runner, source["id"], consumers)
+                        elapsed = time.monotonic() - started
+                        health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
+                        results.append(("%s x%d" % (reader, count), label, elapsed, health["counts"],
+                                        job["status"], count))
+            finally:
+                for process in consumers:
+                    process.terminate()
+                for process in consumers:
+                    process.wait()
 
     server.terminate()
     print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json; "
           "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
-    for reader, label, elapsed, counts, status in results:
-        print("%-9s %-14s %7.1f s  %7.1f datasets/s  (%s; %s)" % (
-            reader, label, elapsed, args.datasets / elapsed, status, ", ".join("%s %d" % kv for kv in counts.items())))
+    if floor:
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone, one process)" % (
+            "floor", "", floor, args.datasets / floor))
+    for reader, label, elapsed, counts, status, count in results:
+        versus = ""
+        if floor and label == "first run":
+            versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed * count / floor)
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (
+            reader, label, elapsed, args.datasets / elapsed, versus, status,
+            ", ".join("%s %d" % kv for kv in counts.items())))
     print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb())
     return 0
 

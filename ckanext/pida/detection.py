@@ -155,7 +155,7 @@ def suggest(dataset: dict, lang: Optional[str] = None, country: Optional[str] = 
     langs = [lang] if lang in STEMMERS else list(STEMMERS)
     country = (country or "").upper() or None
     index = terms()
-    found: dict[str, dict] = {}  # concept -> {(kind, term): evidence}
+    found: dict[str, dict] = {}  # concept -> {(kind, term, field): evidence}
     vetoed, weakened = set(), set()
     for field, text in _fields(dataset).items():
         for tokens in segments(text):
