@@ -1,5 +1,5 @@
 """The `pida` RDF profile: every PIDA field written and read back, and SHACL-valid output (PIDA shapes and the
-official DCAT-AP 3.0.1 shapes, read from ../shared/reference/shacl/)."""
+official DCAT-AP 3.0.1 shapes, in tests/data/shacl/)."""
 import os
 
 import pytest
@@ -18,8 +18,7 @@ from ckanext.pida.profiles.pida import DQV, pida_ns
 
 from tests.conftest import PORTAL_PLUGINS
 
-SHACL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.pardir, "shared",
-                         "reference", "shacl")
+SHACL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "shacl")
 PIDA_FIELDS = ("pida_priority", "pida_stages", "pida_standards", "pida_identifier_schemes", "pida_country",
                "pida_jurisdiction", "pida_legal_basis", "pida_withheld", "pida_personal_data",
                "pida_anonymisation")
