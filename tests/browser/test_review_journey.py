@@ -49,12 +49,12 @@ def test_a_hub_editor_reviews_the_detections_of_their_country(browser, hub, port
     box.send_keys(Keys.SPACE)
     assert box.is_selected()
     browser.click_text("Confirmar los seleccionados", css="button")
-    browser.wait_text(".flash-messages, .alert", "1 confirmados")
+    browser.wait_text(".flash-messages, .alert", "1 confirmado: ahora cuenta como publicado")
 
     # Its own button: reject the charity register proposed for the company register of the IGJ.
     row = _row_of(browser, IGJ, "Registro de organizaciones benéficas")
     browser.click(row.find_element("css selector", "button[value$='|rejected']"))
-    browser.wait_text(".flash-messages, .alert", "1 rechazados")
+    browser.wait_text(".flash-messages, .alert", "1 rechazado: no se vuelve a proponer")
     assert "Registro de organizaciones benéficas" not in browser.text(".pida-review-table")
 
     # From the dataset page: the evidence, and the buttons for who may decide.
@@ -64,7 +64,7 @@ def test_a_hub_editor_reviews_the_detections_of_their_country(browser, hub, port
     assert "Detectado por el hub" in block and "«magistrados» en el título" in block
     assert_accessible(browser, "a dataset page with detections")
     browser.click(browser.find("#pida-detection button[value$='|confirmed']"))
-    browser.wait_text(".flash-messages, .alert", "1 confirmados")
+    browser.wait_text(".flash-messages, .alert", "1 confirmado: ahora cuenta como publicado")
     assert "confirmado por revisora-ar" in browser.text(".pida-detection")
 
     # Every decision is in the activity stream: who decided, and when.

@@ -73,14 +73,20 @@ def decide():
             done += 1
         except tk.NotAuthorized:
             refused.append(dataset_id)
-        except (tk.ObjectNotFound, tk.ValidationError) as e:
-            tk.h.flash_error(str(getattr(e, "error_summary", None) or e))
+        except tk.ObjectNotFound:
+            tk.h.flash_error(tk._("Dataset not found"))
+        except tk.ValidationError as e:
+            tk.h.flash_error(" ".join(str(v) for v in (e.error_summary or {}).values()) or str(e))
     if refused:
         tk.h.flash_error(tk._("You cannot decide on {n} of these datasets: they belong to another country's "
                               "organisation.").format(n=len(refused)))
-    if done:
-        tk.h.flash_success((tk._("{n} confirmed: they now count as published.") if decision == "confirmed"
-                            else tk._("{n} rejected: not proposed again while the datasets are unchanged.")).format(n=done))
+    if done and decision == "confirmed":
+        tk.h.flash_success(tk.ungettext("{n} confirmed: it now counts as published.",
+                                        "{n} confirmed: they now count as published.", done).format(n=done))
+    elif done:
+        tk.h.flash_success(tk.ungettext("{n} rejected: not proposed again while the dataset is unchanged.",
+                                        "{n} rejected: not proposed again while the datasets are unchanged.",
+                                        done).format(n=done))
     target = form.get("next")
     if target and target.startswith("/") and not target.startswith("//"):
         return tk.redirect_to(target)
