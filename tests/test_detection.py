@@ -18,6 +18,7 @@ from ckanext.pida import detection
 from ckanext.pida.cli import suggest as suggest_command
 from ckanext.pida.hub.cli import detect as detect_command
 from ckanext.pida.hub.harvesters import runner
+from tests.conftest import PORTAL_PLUGINS
 from tests.test_harvest import harvested_from, make_source, portal  # noqa: F401 (fixtures)
 
 EVALUATION = os.path.join(os.path.dirname(__file__), "data", "detection", "evaluation.jsonl")
@@ -116,7 +117,7 @@ def test_ckan_pida_suggest_answers_each_line_in_order(tmp_path, cli):
     assert all(0 <= s["score"] <= 1 and s["evidence"] for s in out[0]["suggestions"] + out[3]["suggestions"])
 
 
-@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets")
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
 def test_pida_priority_suggest_takes_a_dataset_dict_or_an_id(full_dataset):
     by_fields = helpers.call_action("pida_priority_suggest", title="Declaraciones juradas patrimoniales")
     assert by_fields[0]["id"] == ASSETS

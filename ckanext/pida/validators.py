@@ -151,7 +151,9 @@ def pida_priority_to_tags(key, data, errors, context):
     """Stores the priority ids as tags of the ``pida_priority`` vocabulary (indexed as vocab_pida_priority)."""
     ids = data.get(key)
     if _empty(ids):
-        return
+        # No concept: nothing to store, as ignore_missing does (CKAN 2.11 would store the empty marker as an extra).
+        data.pop(key, None)
+        raise StopOnError
     if not model.Vocabulary.get(vocabulary.PRIORITY_VOCABULARY):
         raise Invalid(tk._("The PIDA vocabulary is not installed on this portal: a sysadmin must run "
                            "`ckan pida init`."))

@@ -44,7 +44,11 @@ def annotate(data: dict, guid: str, digest: str, country: Optional[str]) -> None
     rejected = {c for c, d in decisions.items() if d.decision == REJECTED and d.content_hash == digest}
     pending = [s for s in detection.suggest(data, country=country, exclude=declared + confirmed)
                if s["id"] not in rejected]
-    data["pida_priority"] = declared + [c for c in confirmed if c not in declared]
+    priority = declared + [c for c in confirmed if c not in declared]
+    if priority:
+        data["pida_priority"] = priority
+    else:
+        data.pop("pida_priority", None)  # an empty list is not a value for CKAN 2.11's vocabulary tags
     info: dict = {"pending": pending}
     if confirmed:
         users = {u.id: u.name for u in model.Session.query(model.User).filter(
@@ -65,9 +69,10 @@ def refresh(pkg: dict) -> Optional[dict]:
     data["pida_priority"] = [c for c in _ids(pkg.get("pida_priority")) if c not in confirmed]
     data["pida_harvest"] = dict(harvest)
     annotate(data, harvest["original_uri"], harvest.get("hash"), harvest.get("country") or pkg.get("pida_country"))
-    if data["pida_harvest"]["detection"] == before and set(data["pida_priority"]) == set(_ids(pkg.get("pida_priority"))):
+    priority = data.get("pida_priority") or []
+    if data["pida_harvest"]["detection"] == before and set(priority) == set(_ids(pkg.get("pida_priority"))):
         return None
-    return {"pida_priority": data["pida_priority"], "pida_harvest": data["pida_harvest"]}
+    return {"pida_priority": priority, "pida_harvest": data["pida_harvest"]}
 
 
 def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
