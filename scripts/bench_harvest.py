@@ -177,12 +177,7 @@ def gather_only(runner, source_id: str) -> int:
     from ckanext.harvest import queue
     from ckanext.harvest.model import HarvestObject
     job = runner.request_job(source_id)
-    consumer = queue.get_gather_consumer()
-    while True:
-        method, channel, body = consumer.basic_get(None)
-        if body is None:
-            break
-        queue.gather_callback(channel, method, None, body)
+    runner.drain_gather()
     queue.purge_queues()
     queued = model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job["id"]).count()
     model.Session.remove()

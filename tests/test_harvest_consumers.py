@@ -27,15 +27,6 @@ def _datajson_source(hub, portal, path, filename, country):
     return helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_datajson")
 
 
-def _gather():
-    consumer = queue.get_gather_consumer()
-    while True:
-        method, channel, body = consumer.basic_get(None)
-        if body is None:
-            return
-        queue.gather_callback(channel, method, None, body)
-
-
 def _consume(flask_app, taken: list, ready: threading.Barrier):
     """One fetch consumer, as ``ckan harvester fetch-consumer`` runs it, in a thread with its own session."""
     with flask_app.test_request_context():
@@ -71,7 +62,7 @@ def _finish(source_id):
 def test_two_fetch_consumers_share_a_job_with_no_duplicate_and_no_lost_dataset(hub, portal, app):
     source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
     job = runner.request_job(source["id"])
-    _gather()
+    runner.drain_gather()
 
     first, second = _run_consumers(app)
     _finish(source["id"])
@@ -92,7 +83,7 @@ def test_two_sources_harvested_at_once_both_finish_whole(hub, portal, app):
     other = _datajson_source(hub, portal, "/uy/data.json", "ar_pydatajson_several_datasets.json", "UY")
     runner.request_job(argentina["id"])
     runner.request_job(other["id"])
-    _gather()
+    runner.drain_gather()
 
     _run_consumers(app)
     _finish(argentina["id"])

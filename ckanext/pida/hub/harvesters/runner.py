@@ -57,15 +57,23 @@ def _pending_job(context: dict, source_id: str) -> dict:
     return waiting[0]
 
 
+def _drain(consumer, callback) -> None:
+    while True:
+        method, channel, body = consumer.basic_get(None)
+        if body is None:
+            return
+        callback(channel, method, None, body)
+
+
+def drain_gather() -> None:
+    """Consumes the gather queue until it is empty: the jobs' objects are then on the fetch queue."""
+    _drain(queue.get_gather_consumer(), queue.gather_callback)
+
+
 def drain() -> None:
     """Consumes the gather queue, then the fetch queue, until both are empty."""
-    for consumer, callback in ((queue.get_gather_consumer(), queue.gather_callback),
-                               (queue.get_fetch_consumer(), queue.fetch_callback)):
-        while True:
-            method, channel, body = consumer.basic_get(None)
-            if body is None:
-                break
-            callback(channel, method, None, body)
+    drain_gather()
+    _drain(queue.get_fetch_consumer(), queue.fetch_callback)
 
 
 def run_now(source_id: str, full: bool = False) -> dict:
