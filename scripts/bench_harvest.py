@@ -10,7 +10,7 @@ and as a plain CKAN action API's package_search, sorted by id with an id cursor 
 pida_ckan), and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
 run (everything new) and a no-change run (everything unchanged), one reader after the other in the same process.
 With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains the queues
-as one consumer, and ``ckan harvester fetch-consumer`` processes (started first, on an ini written for them)
+as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
 data.json reader's dicts, in one process): the least an import can cost. Prints datasets per second for each run,
 its time per dataset per consumer against the floor's, and the peak RSS of this process.
@@ -131,7 +131,7 @@ def serve(port: int, total: int, size: int) -> None:
 
 
 def start_consumers(ini: str, n: int) -> list:
-    """n ``ckan harvester fetch-consumer`` processes on an ini with the bench's plugins (the CKAN_* variables of
+    """n ``ckan pida fetch-consumer`` processes on an ini with the bench's plugins (the CKAN_* variables of
     this process reach them too), started now so that they are up when the first job is queued."""
     if n <= 0:
         return []
@@ -145,30 +145,10 @@ def start_consumers(ini: str, n: int) -> list:
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     log = open(os.path.join(os.path.dirname(path), "consumers.log"), "w")
     print("extra fetch consumers log to", log.name, flush=True)
-    processes = [subprocess.Popen([ckan, "-c", path, "harvester", "fetch-consumer"], stdout=log, stderr=log)
+    processes = [subprocess.Popen([ckan, "-c", path, "pida", "fetch-consumer"], stdout=log, stderr=log)
                  for _ in range(n)]
     time.sleep(15)  # CKAN's start-up
     return processes
-
-
-def run_with_consumers(runner, source_id: str, others: list) -> dict:
-    """A job run to the end: this process gathers and consumes the fetch queue, beside the other consumers; the
-    job is finished once no object of it is left in flight."""
-    import ckan.model as model
-    import ckan.plugins.toolkit as tk
-    from ckanext.harvest.model import HarvestObject
-    job = runner.request_job(source_id)
-    runner.drain()
-    if others:
-        while model.Session.query(HarvestObject).filter(
-                HarvestObject.harvest_job_id == job["id"],
-                HarvestObject.state.notin_(("COMPLETE", "ERROR"))).count():
-            model.Session.remove()
-            time.sleep(0.2)
-    context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
-    tk.get_action("harvest_jobs_run")(context, {"source_id": source_id})
-    model.Session.remove()
-    return tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
 
 
 def gather_only(runner, source_id: str) -> int:
@@ -184,16 +164,32 @@ def gather_only(runner, source_id: str) -> int:
     return queued
 
 
-def time_floor(tk, context: dict, org: dict, total: int) -> float:
-    """Seconds for a bare package_create of the generated datasets, as the data.json reader maps them."""
-    from ckanext.pida.hub.harvesters import datajson
-    catalog = json.loads(data_json_body(total))
-    datasets = [datajson.to_ckan(raw) for raw in catalog["dataset"]]
+def time_floor(tk, context: dict, org: dict, total: int, port: int) -> float:
+    """Seconds for a bare package_create of the generated datasets, one process, with exactly the dicts and the
+    context the data.json reader's import sends (mapped, hashed, with provenance and detections; prepared before
+    the clock starts): the least an import can cost."""
+    from ckanext.harvest.model import HarvestSource
+    from ckanext.pida.hub import review
+    from ckanext.pida.hub.harvesters import config as source_config
+    from ckanext.pida.hub.harvesters import datajson, mapping, records
+    source = tk.get_action("harvest_source_create")(dict(context), {
+        "name": "bench-floor-%d" % port, "title": "Bench floor", "url": "http://127.0.0.1:%d/floor/data.json" % port,
+        "source_type": "pida_datajson", "owner_org": org["id"], "config": json.dumps({"country": "AR"})})
+    source_obj = HarvestSource.get(source["id"])
+    cfg = source_config.parse(source_obj.config)
+    harvester = datajson.RegionalProfileHarvester()
+    prepared = []
+    for i, raw in enumerate(json.loads(data_json_body(total))["dataset"]):
+        dataset = datajson.to_ckan(raw)
+        mapping.normalise(dataset)
+        guid, digest = records.guid_of(dataset), records.content_hash(dataset)
+        data = records.for_hub(dataset, cfg=cfg, source=source_obj, guid=guid, digest=digest,
+                               name="floor-%d-%d" % (port, i), owner_org=org["id"])
+        review.annotate(data, guid, digest, cfg["country"])
+        prepared.append(data)
     started = time.monotonic()
-    for i, data in enumerate(datasets):
-        data = {k: v for k, v in data.items() if not k.startswith("_")}
-        data.update(name="floor-%d" % i, owner_org=org["id"], pida_country="AR")
-        tk.get_action("package_create")(dict(context, pida_lenient=True, return_id_only=True), data)
+    for data in prepared:
+        tk.get_action("package_create")(harvester._context(), data)
     return time.monotonic() - started
 
 
@@ -262,7 +258,7 @@ def main() -> int:
         time.sleep(0.5)  # the catalogue server is up
 
         results = []
-        floor = time_floor(tk, context, org, args.datasets) if args.floor else None
+        floor = time_floor(tk, context, org, args.datasets, port) if args.floor else None
         for count in consumer_counts:
             consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
             try:
@@ -283,7 +279,7 @@ def main() -> int:
                         continue
                     for label in ("first run", "no-change run"):
                         started = time.monotonic()
-                        job = run_with_consumers(runner, source["id"], consumers)
+                        job = runner.run_now(source["id"])  # beside the other consumers
                         elapsed = time.monotonic() - started
                         health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
                         results.append(("%s x%d" % (reader, count), label, elapsed, health["counts"],

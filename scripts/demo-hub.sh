@@ -21,6 +21,16 @@ if ! curl -fsS -m 3 "http://127.0.0.1:$DATAJSON_PORT/ar_datos_jus_gob_ar.json" >
   for _ in $(seq 1 20); do curl -fsS -m 3 "http://127.0.0.1:$DATAJSON_PORT/" >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 
+# The hub's fetch consumers, one per core, as a hub runs them in production (`ckan pida harvest` below drains the
+# queues too, beside them). scripts/demo.sh stop stops them.
+if ! ls "$ROOT"/.cache/demo/fetch-consumer-*.pid >/dev/null 2>&1; then
+  for n in $(seq 1 "$(nproc)"); do
+    nohup "$CKAN" -c "$INI" pida fetch-consumer >>"$ROOT/.cache/logs/demo-fetch-consumers.log" 2>&1 &
+    echo $! >"$ROOT/.cache/demo/fetch-consumer-$n.pid"
+  done
+  say "$(nproc) fetch consumers started (ckan pida fetch-consumer)"
+fi
+
 # name  country  type  catalogue
 SOURCES="catalogo-colombia CO pida http://127.0.0.1:5000/catalog.ttl
 catalogo-mexico MX pida http://127.0.0.1:5001/catalog.ttl

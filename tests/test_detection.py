@@ -97,6 +97,22 @@ def test_precision_first_weak_words_alone_negatives_and_other_countries_systems_
 
 @pytest.mark.ckan_config("ckan.plugins", "pida")
 @pytest.mark.usefixtures("with_plugins")
+def test_threads_stemming_at_once_get_the_words_one_thread_gets():
+    """Snowball stemmers keep state: two fetch consumers in one process (or a threaded web server) once garbled
+    each other's words (IndexError mid-import)."""
+    import concurrent.futures
+    words = ["declaraciones", "juradas", "patrimoniales", "contrataciones", "sancionados", "proveedores",
+             "licitaciones", "presupuestarias", "beneficiarios", "sociedades"] * 50
+    expected = [detection._stemmer("es").stemWord(w) for w in words]
+    detection.stem.cache_clear()
+
+    def run(_):
+        return [detection._stemmer("es").stemWord(w) for w in words]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run, range(16)))
+    assert all(r == expected for r in results)
+
+
 def test_ckan_pida_suggest_answers_each_line_in_order(tmp_path, cli):
     lines = [{"title": "Cadastro Nacional de Empresas Punidas (CNEP)", "lang": "pt"},
              {"title": "Estaciones meteorológicas", "notes": "Temperatura y lluvia", "tags": ["clima"]},

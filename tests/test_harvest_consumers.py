@@ -1,6 +1,8 @@
-"""Scaling out the CKAN way (issue #11): ckanext-harvest's fetch consumers share a job's objects through the Redis
+"""Scaling out the CKAN way (issue #11): fetch consumers share a job's objects through ckanext-harvest's Redis
 queue. Two consumers, running at once on a real catalogue served on 127.0.0.1, import every dataset once: no
-object taken twice, no dataset created twice, none lost; and two sources harvested at the same time both finish."""
+object taken twice, no dataset created twice, none lost; two sources harvested at the same time both finish. The
+hub's consumer (``ckan pida fetch-consumer``, two commits an object) and ckanext-harvest's own (``ckan harvester
+fetch-consumer``) leave the same objects behind, and can share a job."""
 from __future__ import annotations
 
 import json
@@ -13,7 +15,9 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 from ckanext.harvest import queue
 
-from ckanext.pida.hub.harvesters import runner
+from ckanext.harvest.model import HarvestObject
+
+from ckanext.pida.hub.harvesters import consumer, runner
 from ckanext.pida.hub.model import HarvestRecord
 from tests.test_harvest import harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
 
@@ -27,26 +31,32 @@ def _datajson_source(hub, portal, path, filename, country):
     return helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_datajson")
 
 
-def _consume(flask_app, taken: list, ready: threading.Barrier):
-    """One fetch consumer, as ``ckan harvester fetch-consumer`` runs it, in a thread with its own session."""
+HUB = consumer.fetch_callback  # ckan pida fetch-consumer
+STOCK = queue.fetch_callback  # ckan harvester fetch-consumer
+
+
+def _consume(flask_app, taken: list, ready: threading.Barrier, callback):
+    """One fetch consumer, as its command runs it, in a thread with its own session."""
     with flask_app.test_request_context():
-        consumer = queue.get_fetch_consumer()
+        fetch = queue.get_fetch_consumer()
         ready.wait()
         try:
             while True:
-                method, channel, body = consumer.basic_get(None)
+                method, channel, body = fetch.basic_get(None)
                 if body is None:
                     return
                 taken.append(json.loads(body)["harvest_object_id"])
-                queue.fetch_callback(channel, method, None, body)
+                callback(channel, method, None, body)
         finally:
             model.Session.remove()
 
 
-def _run_consumers(app, n=2) -> list[list]:
+def _run_consumers(app, callbacks=(HUB, HUB)) -> list[list]:
+    n = len(callbacks)
     taken = [[] for _ in range(n)]
     ready = threading.Barrier(n)
-    threads = [threading.Thread(target=_consume, args=(app.flask_app, taken[i], ready)) for i in range(n)]
+    threads = [threading.Thread(target=_consume, args=(app.flask_app, taken[i], ready, callbacks[i]))
+               for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
@@ -59,12 +69,13 @@ def _finish(source_id):
     model.Session.remove()
 
 
-def test_two_fetch_consumers_share_a_job_with_no_duplicate_and_no_lost_dataset(hub, portal, app):
+@pytest.mark.parametrize("callbacks", [(HUB, HUB), (HUB, STOCK)], ids=["hub+hub", "hub+stock"])
+def test_two_fetch_consumers_share_a_job_with_no_duplicate_and_no_lost_dataset(hub, portal, app, callbacks):
     source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
     job = runner.request_job(source["id"])
     runner.drain_gather()
 
-    first, second = _run_consumers(app)
+    first, second = _run_consumers(app, callbacks)
     _finish(source["id"])
 
     assert first and second, (len(first), len(second))  # both consumers took part
@@ -92,3 +103,63 @@ def test_two_sources_harvested_at_once_both_finish_whole(hub, portal, app):
     assert len(harvested_from(argentina["id"])) == 16
     assert len(harvested_from(other["id"])) == len(json.load(open(
         "tests/data/real/ar_pydatajson_several_datasets.json", encoding="utf-8"))["dataset"])
+
+
+def _objects(job_id) -> list:
+    model.Session.remove()
+    return model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id).all()
+
+
+@pytest.mark.parametrize("callback", [HUB, STOCK], ids=["hub", "stock"])
+def test_each_consumer_leaves_what_ckanext_harvest_reports_read(hub, portal, app, callback):
+    """Added, updated and deleted objects: state, report status, current flag, package and times, as ckanext-harvest's
+    job report and source page read them, whichever consumer imported them."""
+    path = "/data.json"
+    portal.serve_file(path, "real/ar_pydatajson_several_datasets.json", content_type="application/json")
+    source = _datajson_source(hub, portal, path, "ar_pydatajson_several_datasets.json", "AR")
+    catalog = json.load(open("tests/data/real/ar_pydatajson_several_datasets.json", encoding="utf-8"))
+
+    def run():
+        job = runner.request_job(source["id"])
+        runner.drain_gather()
+        _run_consumers(app, (callback,))
+        _finish(source["id"])
+        return job
+
+    job = run()
+    first = _objects(job["id"])
+    assert [o.report_status for o in first] == ["added"] * len(catalog["dataset"])
+    assert all(o.state == "COMPLETE" and o.current and o.package_id and o.import_finished for o in first)
+    assert all(o.retry_times == 1 for o in first)
+
+    catalog["dataset"][0]["title"] += " (revisado)"
+    del catalog["dataset"][1]
+    portal.routes[path] = (200, "application/json", json.dumps(catalog).encode("utf-8"))
+    job = run()
+    second = {o.report_status: o for o in _objects(job["id"])}
+    assert sorted(second) == ["deleted", "updated"]
+    updated, deleted = second["updated"], second["deleted"]
+    assert updated.current and updated.state == "COMPLETE" and updated.retry_times == 1
+    assert not deleted.current and deleted.state == "COMPLETE"
+    earlier = next(o for o in first if o.package_id == updated.package_id)
+    assert not model.Session.get(HarvestObject, earlier.id).current  # the older object was retired
+    stats = helpers.call_action("harvest_job_show", id=job["id"])["stats"]
+    assert (stats["added"], stats["updated"], stats["deleted"], stats["errored"]) == (0, 1, 1, 0)
+    report = helpers.call_action("harvest_job_report", id=job["id"])
+    assert report["gather_errors"] == [] and report["object_errors"] == {}
+
+
+def test_the_hub_consumer_gives_up_an_object_after_five_attempts_as_ckanext_harvest_does(hub, portal, app):
+    """An object whose import killed its process four times (each attempt is committed before the import) is set
+    to error at the fifth, not imported again."""
+    source = _datajson_source(hub, portal, "/data.json", "ar_pydatajson_several_datasets.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job["id"]).update({"retry_times": 4})
+    model.Session.commit()
+
+    _run_consumers(app, (HUB,))
+
+    objects = _objects(job["id"])
+    assert objects and all((o.state, o.report_status, o.package_id) == ("ERROR", "errored", None) for o in objects)
+    assert not harvested_from(source["id"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from typing import Iterable, Optional
 
@@ -57,9 +58,16 @@ def segments(text: str) -> list[list[str]]:
     return [w for w in (words(part) for part in _SEGMENT.split(fold(text))) if w]
 
 
-@functools.lru_cache(maxsize=None)
+_local = threading.local()
+
+
 def _stemmer(lang: str):
-    return snowballstemmer.stemmer(STEMMERS[lang])
+    """The language's stemmer for this thread: a Snowball stemmer keeps its word in its own state, so two threads
+    (a threaded web server, two fetch consumers in one process) sharing one garble each other's words."""
+    stemmers = _local.__dict__.setdefault("stemmers", {})
+    if lang not in stemmers:
+        stemmers[lang] = snowballstemmer.stemmer(STEMMERS[lang])
+    return stemmers[lang]
 
 
 @functools.lru_cache(maxsize=200_000)

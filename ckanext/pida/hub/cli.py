@@ -4,6 +4,7 @@
     ckan pida harvest SOURCE [--full]    run a harvest job of a source now, through the Redis queues
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
     ckan pida detect [--source SOURCE]   run the detection of priority datasets again on harvested datasets
+    ckan pida fetch-consumer             import harvest objects from the fetch queue (run one per core)
 """
 from __future__ import annotations
 
@@ -116,7 +117,17 @@ def detect(source):
     click.echo("{} datasets read, {} with new proposals.".format(len(package_ids), changed))
 
 
-commands = [hub_source, harvest, harvest_health, detect]
+@click.command("fetch-consumer")
+@click.pass_context
+def fetch_consumer(ctx):
+    """Imports harvest objects from ckanext-harvest's fetch queue, with two commits an object for the hub's sources
+    (any other source's objects as ``ckan harvester fetch-consumer`` does). Run as many as the machine has cores."""
+    from ckanext.pida.hub.harvesters import consumer
+    with ctx.meta["flask_app"].test_request_context():
+        consumer.consume_forever()
+
+
+commands = [hub_source, harvest, harvest_health, detect, fetch_consumer]
 
 
 def get_commands() -> list:

@@ -339,7 +339,7 @@ class PidaPipeline(HarvesterBase):
         model.Session.query(HarvestObject).filter_by(guid=harvest_object.guid, harvest_source_id=harvest_object
                                                      .harvest_source_id, current=True).update({"current": False})
         harvest_object.current = False
-        harvest_object.add()
+        _completed(harvest_object, "deleted")
         model.Session.commit()
         return True
 
@@ -367,18 +367,28 @@ class PidaPipeline(HarvesterBase):
         else:
             package_id = tk.get_action("package_create")(context, data)
             package_id = package_id if isinstance(package_id, str) else package_id["id"]
-        model.Session.query(HarvestObject).filter(
-            HarvestObject.guid == harvest_object.guid, HarvestObject.harvest_source_id == source.id,
-            HarvestObject.current.is_(True), HarvestObject.id != harvest_object.id).update({"current": False})
+        if record is not None:  # a first import has no earlier object to retire
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.guid == harvest_object.guid, HarvestObject.harvest_source_id == source.id,
+                HarvestObject.current.is_(True), HarvestObject.id != harvest_object.id).update({"current": False})
         harvest_object.package_id = package_id
         harvest_object.current = True
-        harvest_object.add()
+        _completed(harvest_object, "updated" if existing else "added")
         record = record or HarvestRecord(source_id=source.id, guid=harvest_object.guid)
         record.package_id, record.name, record.content_hash, record.state = package_id, name, digest, "active"
         record.last_seen_job_id = harvest_object.harvest_job_id
         model.Session.add(record)
         model.Session.commit()
         return True
+
+
+def _completed(harvest_object, report_status: str) -> None:
+    """The object's outcome, committed with the dataset (what ckanext-harvest's callback would set after the
+    import; consumer.py's callback sets nothing more)."""
+    harvest_object.state = "COMPLETE"
+    harvest_object.report_status = report_status
+    harvest_object.import_finished = datetime.datetime.utcnow()
+    harvest_object.add()
 
 
 def deleted_guids(feed) -> list[str]:

@@ -1,16 +1,19 @@
 """Running a harvest job now, in this process, through the real Redis queues of ckanext-harvest.
 
-Production runs ``ckan harvester gather-consumer`` and any number of ``fetch-consumer`` processes; this drains the
-same queues with the same callbacks, for the command line (``ckan pida harvest``), the demo, the benchmark and the
+Production runs ``ckan harvester gather-consumer`` and any number of ``ckan pida fetch-consumer`` processes; this
+drains the same queues with the same callbacks, for the command line (``ckan pida harvest``), the demo, the benchmark and the
 tests.
 """
 from __future__ import annotations
+
+import time
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.logic import HarvestJobExists
 
+from ckanext.pida.hub.harvesters import consumer
 from ckanext.pida.hub.model import HarvestRun
 
 
@@ -73,13 +76,28 @@ def drain_gather() -> None:
 def drain() -> None:
     """Consumes the gather queue, then the fetch queue, until both are empty."""
     drain_gather()
-    _drain(queue.get_fetch_consumer(), queue.fetch_callback)
+    _drain(queue.get_fetch_consumer(), consumer.fetch_callback)
+
+
+def wait_for_objects(job_id: str, timeout: float = 3600) -> None:
+    """Waits until no object of the job is in flight: fetch consumers in other processes may still be importing
+    what this one did not take from the queue."""
+    from ckanext.harvest.model import HarvestObject
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        in_flight = model.Session.query(HarvestObject.id).filter(
+            HarvestObject.harvest_job_id == job_id, HarvestObject.state.notin_(("COMPLETE", "ERROR"))).count()
+        model.Session.remove()
+        if not in_flight:
+            return
+        time.sleep(0.2)
 
 
 def run_now(source_id: str, full: bool = False) -> dict:
-    """Runs one job of a source to the end and returns it (status Finished)."""
+    """Runs one job of a source to the end and returns it (status Finished), beside any fetch consumers running."""
     job = request_job(source_id, full=full)
     drain()
+    wait_for_objects(job["id"])
     tk.get_action("harvest_jobs_run")({"user": _site_user(), "ignore_auth": True}, {"source_id": source_id})
     model.Session.remove()
     return tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
