@@ -12,7 +12,8 @@ run (everything new) and a no-change run (everything unchanged), one reader afte
 With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains the queues
 as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
-data.json reader's dicts, in one process): the least an import can cost. Prints datasets per second for each run,
+data.json reader's dicts, in one process): the least an import can cost. ``--stock`` harvests the Turtle
+catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints datasets per second for each run,
 its time per dataset per consumer against the floor's, and the peak RSS of this process.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
@@ -188,9 +189,69 @@ def time_floor(tk, context: dict, org: dict, total: int, port: int) -> float:
         review.annotate(data, guid, digest, cfg["country"])
         prepared.append(data)
     started = time.monotonic()
+    import ckan.model as model
     for data in prepared:
         tk.get_action("package_create")(harvester._context(), data)
+        model.Session.remove()  # as after every web request or harvest object: a session that grows slows down
     return time.monotonic() - started
+
+
+STOCK_PLUGINS = "dcat dcat_rdf_harvester harvest"
+
+
+def stock_run(ini: str, port: int, total: int) -> None:
+    """In a process of its own (other plugins): ckanext-dcat's stock ``dcat_rdf`` harvester, with CKAN's core
+    schema and ``random-hex`` naming (the default ``number-sequence`` crashes on a no-change run), harvests the
+    same Turtle catalogue twice through ckanext-harvest's own queues and callbacks. Prints one JSON line."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    config = load_config(ini)
+    config["ckan.plugins"] = STOCK_PLUGINS
+    config["ckan.search.solr_commit"] = False
+    config["ckanext.harvest.default_dataset_name_append"] = "random-hex"
+    app = make_app(config)
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckanext.harvest import queue
+    from sqlalchemy import engine_from_config
+    with app._wsgi_app.test_request_context():
+        model.init_model(engine_from_config(dict(tk.config)))
+        queue.purge_queues()
+        context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+        org = tk.get_action("organization_create")(dict(context), {"name": "bench-stock-%d" % port})
+        source = tk.get_action("harvest_source_create")(dict(context), {
+            "name": "bench-stock-%d" % port, "title": "Bench stock", "source_type": "dcat_rdf",
+            "url": "http://127.0.0.1:%d/stock/catalog.ttl" % port, "owner_org": org["id"],
+            "config": json.dumps({"rdf_format": "turtle"})})
+        out = {}
+        for label in ("first run", "no-change run"):
+            started = time.monotonic()
+            job = tk.get_action("harvest_job_create")(dict(context), {"source_id": source["id"], "run": False})
+            tk.get_action("harvest_send_job_to_gather_queue")(dict(context), {"id": job["id"]})
+            for get_consumer, callback in ((queue.get_gather_consumer, queue.gather_callback),
+                                           (queue.get_fetch_consumer, queue.fetch_callback)):
+                consumer = get_consumer()
+                while True:
+                    method, channel, body = consumer.basic_get(None)
+                    if body is None:
+                        break
+                    callback(channel, method, None, body)
+            tk.get_action("harvest_jobs_run")(dict(context), {"source_id": source["id"]})
+            model.Session.remove()
+            shown = tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
+            out[label] = {"elapsed": time.monotonic() - started, "status": shown["status"], "stats": shown["stats"]}
+        out["peak_rss_mb"] = peak_rss_mb()
+    print("STOCK " + json.dumps(out), flush=True)
+
+
+def run_stock(ini: str, port: int, total: int) -> dict:
+    import subprocess
+    result = subprocess.run([sys.executable, __file__, "--ini", ini, "--datasets", str(total), "--stock-run",
+                             str(port)], capture_output=True, text=True)
+    line = next((l for l in result.stdout.splitlines() if l.startswith("STOCK ")), None)
+    if line is None:
+        raise RuntimeError("the stock harvester's run failed:\n" + result.stderr[-3000:])
+    return json.loads(line[len("STOCK "):])
 
 
 def free_port() -> int:
@@ -215,7 +276,14 @@ def main() -> int:
     parser.add_argument("--gather-only", action="store_true",
                         help="run only the gather stage of a first run (reading, mapping, hashing, queueing), to "
                              "measure its memory at a given size; run once per size, the peak RSS is per process")
+    parser.add_argument("--stock", action="store_true",
+                        help="also harvest the Turtle catalogue with ckanext-dcat's stock dcat_rdf harvester (core "
+                             "schema, random-hex names, one consumer, in a process of its own)")
+    parser.add_argument("--stock-run", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stock_run:
+        stock_run(args.ini, args.stock_run, args.datasets)
+        return 0
     consumer_counts = [int(c) for c in args.consumers.split(",")]
 
     port = free_port()
@@ -259,6 +327,7 @@ def main() -> int:
 
         results = []
         floor = time_floor(tk, context, org, args.datasets, port) if args.floor else None
+        stock = run_stock(args.ini, port, args.datasets) if args.stock else None
         for count in consumer_counts:
             consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
             try:
@@ -296,14 +365,23 @@ def main() -> int:
     if floor:
         print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone, one process)" % (
             "floor", "", floor, args.datasets / floor))
+    if stock:
+        for label in ("first run", "no-change run"):
+            run = stock[label]
+            print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckanext-dcat dcat_rdf, core schema, one consumer; %s; %s)"
+                  % ("stock x1", label, run["elapsed"], args.datasets / run["elapsed"], run["status"],
+                     ", ".join("%s %d" % kv for kv in run["stats"].items())))
     for reader, label, elapsed, counts, status, count in results:
         versus = ""
         if floor and label == "first run":
             versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed * count / floor)
+        if stock and reader.startswith("rdf"):
+            versus += "  %.1fx stock's speed" % (stock[label]["elapsed"] / elapsed)
         print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (
             reader, label, elapsed, args.datasets / elapsed, versus, status,
             ", ".join("%s %d" % kv for kv in counts.items())))
-    print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb())
+    print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb()
+          + ("; of the stock harvester's: %.0f MB" % stock["peak_rss_mb"] if stock else ""))
     return 0
 
 

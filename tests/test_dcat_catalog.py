@@ -8,6 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import HYDRA
 from ckanext.dcat.profiles import DCAT, DCT
@@ -365,3 +366,50 @@ def test_the_catalogue_gives_the_charter_evaluation_per_principle_and_the_datase
     assert set(in_catalog) == principle_uris
     assert set(own) > principle_uris and len(own) > len(in_catalog)  # the checks too
     assert {u: own[u] for u in principle_uris} == in_catalog
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "4")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+class TestCachedBlocks:
+    """Turtle and RDF/XML pages are assembled from each dataset's cached block (issue #11): the page is the same
+    graph as the one serialised whole, cold and warm, and a change shows at once."""
+
+    def _pages(self, app, fmt, monkeypatch, ttl):
+        monkeypatch.setitem(tk.config, "ckanext.pida.catalog.cache_ttl", ttl)
+        return [app.get("/catalog.%s" % fmt, status=200).body, app.get("/catalog.%s?page=2" % fmt, status=200).body]
+
+    @pytest.mark.parametrize("fmt", ["ttl", "rdf"])
+    def test_assembled_pages_are_the_graph_serialised_whole_cold_and_warm(self, app, org, fmt, monkeypatch):
+        from rdflib.compare import isomorphic
+        from ckanext.pida import catalog_cache
+        for i in range(6):
+            dataset(org, "bloque-%d-%s" % (i, fmt), pida_priority=["lobbying-register"],
+                    resources=[{"url": "https://datos.example.gov/%d.csv" % i, "format": "CSV"}])
+        whole = self._pages(app, fmt, monkeypatch, 0)
+        catalog_cache._redis().delete(*catalog_cache._redis().keys(catalog_cache.KEY_PREFIX + "*") or ["none"])
+        cold = self._pages(app, fmt, monkeypatch, 3600)
+        assert catalog_cache._redis().keys(catalog_cache.KEY_PREFIX + "*")  # blocks were stored
+        warm = self._pages(app, fmt, monkeypatch, 3600)
+        for i in range(2):
+            assert len(parse(whole[i], fmt)) > 100
+            assert isomorphic(parse(whole[i], fmt), parse(cold[i], fmt))
+            assert isomorphic(parse(whole[i], fmt), parse(warm[i], fmt))
+        # A warm page reads the blocks: tamper with them, and the page says so.
+        redis = catalog_cache._redis()
+        for key in redis.keys(catalog_cache.KEY_PREFIX + "*"):
+            redis.set(key, redis.get(key).replace(b"Bloque", b"Desde-cache"))
+        assert "Desde-cache" in self._pages(app, fmt, monkeypatch, 3600)[0]
+        assert "Desde-cache" not in self._pages(app, fmt, monkeypatch, 0)[0]
+
+    def test_a_changed_or_withdrawn_dataset_shows_at_once(self, app, org, monkeypatch):
+        pkg = dataset(org, "cambiante", pida_priority=["lobbying-register"])
+        other = dataset(org, "otro", pida_priority=["lobbying-register"])
+
+        def literals():
+            return {str(o) for o in parse(self._pages(app, "ttl", monkeypatch, 3600)[0]).objects(None, None)}
+        assert {"Cambiante", "Otro"} <= literals()
+        helpers.call_action("package_patch", id=pkg["id"], title="Título corregido")
+        assert "Título corregido" in literals() and "Cambiante" not in literals()
+        helpers.call_action("package_patch", id=other["id"], private=True)
+        assert "Otro" not in literals()

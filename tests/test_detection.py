@@ -95,8 +95,6 @@ def test_precision_first_weak_words_alone_negatives_and_other_countries_systems_
     assert detection.suggest({"title": "Registro de cabilderos"}, exclude=["lobbying-register"]) == []
 
 
-@pytest.mark.ckan_config("ckan.plugins", "pida")
-@pytest.mark.usefixtures("with_plugins")
 def test_threads_stemming_at_once_get_the_words_one_thread_gets():
     """Snowball stemmers keep state: two fetch consumers in one process (or a threaded web server) once garbled
     each other's words (IndexError mid-import)."""
@@ -113,6 +111,8 @@ def test_threads_stemming_at_once_get_the_words_one_thread_gets():
     assert all(r == expected for r in results)
 
 
+@pytest.mark.ckan_config("ckan.plugins", "pida")
+@pytest.mark.usefixtures("with_plugins")
 def test_ckan_pida_suggest_answers_each_line_in_order(tmp_path, cli):
     lines = [{"title": "Cadastro Nacional de Empresas Punidas (CNEP)", "lang": "pt"},
              {"title": "Estaciones meteorológicas", "notes": "Temperatura y lluvia", "tags": ["clima"]},

@@ -93,3 +93,29 @@ def test_a_catalogue_whose_distributions_are_blank_nodes_is_not_reimported_when_
     assert model.Session.query(HarvestObject).count() == objects
     h = helpers.call_action("pida_harvest_health", id=source["id"])[0]
     assert h["counts"]["unchanged"] == 1 and not h["problems"], (h["counts"], h["problems"])
+
+
+def test_a_dataset_fingerprint_reads_its_triples_not_their_order_nor_rdflibs_blank_node_ids():
+    """The RDF reader compares a dataset's fingerprint before mapping it (issue #11: an unchanged dataset costs a
+    hash): the same description in another order or another syntax gives the same fingerprint; a value moved from
+    one blank-node distribution to another, a changed licence label or a new mapping version gives a new one."""
+    import rdflib
+    from ckanext.pida.hub.harvesters.rdf import fingerprint
+
+    def fp(ttl, version="v1"):
+        g = rdflib.Graph().parse(data="@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: "
+                                      "<http://purl.org/dc/terms/> . " + ttl, format="turtle")
+        return fingerprint(g, rdflib.URIRef("http://x.example/ds"), version)
+
+    base = ('<http://x.example/ds> a dcat:Dataset ; dct:title "Contratos" ; dct:license <http://x.example/lic> ; '
+            'dcat:distribution [ dct:format "CSV" ; dcat:accessURL <http://x.example/a> ] , '
+            '[ dct:format "JSON" ; dcat:accessURL <http://x.example/b> ] . '
+            '<http://x.example/lic> dct:title "CC BY 4.0" .')
+    reordered = ('<http://x.example/lic> dct:title "CC BY 4.0" . <http://x.example/ds> dcat:distribution '
+                 '[ dcat:accessURL <http://x.example/b> ; dct:format "JSON" ] , [ dcat:accessURL <http://x.example/a> ;'
+                 ' dct:format "CSV" ] ; dct:license <http://x.example/lic> ; dct:title "Contratos" ; a dcat:Dataset .')
+    swapped = base.replace('"CSV"', '"TMP"').replace('"JSON"', '"CSV"').replace('"TMP"', '"JSON"')
+    assert fp(base) == fp(base) == fp(reordered)
+    assert fp(swapped) != fp(base)
+    assert fp(base.replace("CC BY 4.0", "CC BY-SA 4.0")) != fp(base)
+    assert fp(base, version="v2") != fp(base)

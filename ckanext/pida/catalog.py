@@ -19,16 +19,20 @@ What changes against ckanext-dcat 2.4:
   the Solr query and the per-dataset endpoint answers 404 for anything else.
 * **Withdrawals.** The paging node links (``rdfs:seeAlso``) ``pida_catalog_withdrawn``, the datasets deleted,
   made private or purged since a time (see ``withdrawals.py``).
+* **Speed.** Turtle and RDF/XML pages are assembled from each dataset's block, serialised once and cached until
+  the dataset changes (``catalog_cache.py``).
 """
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from typing import Optional
 from urllib.parse import urlencode
 
 from dateutil.parser import parse as parse_date
 from flask import has_request_context
+import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
@@ -37,8 +41,10 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import DCAT, RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
 
-from ckanext.pida import vocabulary
+from ckanext.pida import catalog_cache, principles, vocabulary
 from ckanext.pida.profiles.pida import IN_CATALOG
+
+log = logging.getLogger(__name__)
 
 DATASETS_PER_PAGE = 100
 #: Dataset types the catalogue never publishes.
@@ -174,11 +180,23 @@ def _page_url(data_dict, after=None, page=None) -> str:
 
 def serialize_catalog(data_dict: dict) -> str:
     datasets, info = catalog_page(data_dict)
-    serializer = RDFSerializer(profiles=_profiles(data_dict))
+    fmt = rdflib_format(data_dict.get("format"))
+    profiles = _profiles(data_dict)
+    serializer = RDFSerializer(profiles=profiles)
     catalog_ref = serializer.graph_from_catalog({})
+    _add_paging(serializer, info, data_dict)
+    if catalog_cache.enabled_for(fmt):
+        try:
+            return _assembled(serializer, catalog_ref, datasets, profiles, fmt)
+        except catalog_cache.Conflict as e:
+            log.warning("Catalogue page serialised whole: two datasets bind the prefix %s differently", e)
     for dataset_dict in datasets:
         dataset_dict[IN_CATALOG] = True  # the compact Charter evaluation (profiles/pida.py)
         serializer.g.add((catalog_ref, DCAT.dataset, serializer.graph_from_dataset(dataset_dict)))
+    return _serialize(serializer.g, fmt)
+
+
+def _add_paging(serializer, info: dict, data_dict: dict) -> None:
     paging = serializer._add_pagination_triples(info)
     if info.get("clamped_from"):
         serializer.g.add((paging, RDFS.comment, Literal(
@@ -186,7 +204,29 @@ def serialize_catalog(data_dict: dict) -> str:
             % (info["clamped_from"], info["items_per_page"]))))
     since = param(data_dict, "modified_since")
     serializer.g.add((paging, RDFS.seeAlso, URIRef(withdrawn_url(since))))
-    return _serialize(serializer.g, data_dict.get("format"))
+
+
+def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str) -> str:
+    """The page from each dataset's cached block (a missing one is serialised on its own and cached), after the
+    catalogue's and the paging's own triples."""
+    stamp, lang = catalog_cache.page_stamp(), tk.h.lang() if has_request_context() else ""
+    keys = [catalog_cache.block_key(d, principles.is_up_to_date(d), profiles, fmt, lang, stamp) for d in datasets]
+    blocks, fresh = [], {}
+    one = RDFSerializer(profiles=profiles)
+    for dataset_dict, key, cached in zip(datasets, keys, catalog_cache.get_many(keys)):
+        if cached is None:
+            one.g = rdflib.Graph()
+            dataset_dict[IN_CATALOG] = True
+            one.graph_from_dataset(dataset_dict)
+            block = catalog_cache.split_block(one.g.serialize(format=fmt), fmt)
+            fresh[key] = catalog_cache.dump(block)
+        else:
+            block = catalog_cache.load(cached)
+        blocks.append(block)
+        serializer.g.add((catalog_ref, DCAT.dataset, URIRef(dataset_uri(dataset_dict))))
+    catalog_cache.put_many(fresh)
+    head = catalog_cache.split_block(serializer.g.serialize(format=fmt), fmt)
+    return catalog_cache.join_blocks([head] + blocks, fmt)
 
 
 def withdrawn_url(since: Optional[str] = None) -> str:
@@ -199,11 +239,15 @@ def _profiles(data_dict):
     return profiles.split(",") if isinstance(profiles, str) else profiles
 
 
-def _serialize(graph, fmt) -> str:
+def rdflib_format(fmt: Optional[str]) -> str:
+    """rdflib's name for a catalogue format (``ttl``, ``rdf``, ``xml``, ``jsonld``, ``n3``; default RDF/XML)."""
     fmt = fmt or "xml"
     if fmt not in CONTENT_TYPES:
         raise tk.ValidationError({"format": ["Unknown format: %s" % fmt]})
-    rdflib_fmt = {"ttl": "turtle", "rdf": "pretty-xml", "xml": "pretty-xml", "jsonld": "json-ld"}.get(fmt, fmt)
+    return {"ttl": "turtle", "rdf": "pretty-xml", "xml": "pretty-xml", "jsonld": "json-ld"}.get(fmt, fmt)
+
+
+def _serialize(graph, rdflib_fmt: str) -> str:
     if rdflib_fmt == "json-ld":
         return graph.serialize(format="json-ld", auto_compact=True)
     return graph.serialize(format=rdflib_fmt)

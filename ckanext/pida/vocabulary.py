@@ -35,6 +35,11 @@ def load(name: str) -> Any:
         return yaml.safe_load(f)
 
 
+def data_files() -> list[str]:
+    """The paths of every vocabulary data file (a harvested dataset's mapping depends on them)."""
+    return [os.path.join(HERE, name) for name in os.listdir(HERE) if name.endswith(".yaml")]
+
+
 def _index(items: Iterable[dict], key: str = "id") -> dict:
     return {item[key]: item for item in items}
 

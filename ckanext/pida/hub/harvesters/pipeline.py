@@ -49,6 +49,16 @@ class Page:
         self.graph = graph
 
 
+class Described:
+    """A dataset a reader identified and fingerprinted without mapping it yet (the RDF reader): ``load()`` maps it,
+    and the pipeline calls it only when ``digest`` differs from the one recorded at the last import."""
+
+    __slots__ = ("guid", "digest", "load", "title")
+
+    def __init__(self, guid: str, digest: str, load, title: str = "?"):
+        self.guid, self.digest, self.load, self.title = guid, digest, load, title
+
+
 def mapped(records, to_ckan, *args):
     """Each record mapped by ``to_ckan``, or the exception it raised: one bad record never stops the others, and
     the pipeline reports it by name."""
@@ -155,7 +165,7 @@ class PidaPipeline(HarvesterBase):
     def _gather_page(self, read, url, cfg, run, job, object_ids) -> bool:
         """Queues the new and changed datasets of one page; False if a dataset could not be read."""
         ok = True
-        page: dict[str, tuple[dict, str]] = {}
+        page: dict[str, tuple[dict | Described, str]] = {}
         datasets = iter(read.datasets)
         while True:
             try:
@@ -169,21 +179,24 @@ class PidaPipeline(HarvesterBase):
                 self._problem(run, job, problem("dataset_unreadable", url=url, detail=str(dataset)[:300]))
                 ok = False
                 continue
-            guid = records.guid_of(dataset)
+            described = isinstance(dataset, Described)
+            guid = dataset.guid if described else records.guid_of(dataset)
+            title = dataset.title if described else dataset.get("title") or "?"
             if not guid:
-                self._problem(run, job, problem("no_identifier", title=dataset.get("title") or "?"))
+                self._problem(run, job, problem("no_identifier", title=title))
                 ok = False
                 continue
             if guid in page:
-                self._problem(run, job, problem("duplicate_identifier", title=dataset.get("title") or "?",
-                                                other=page[guid][0].get("title") or "?", guid=guid))
+                other = page[guid][0]
+                self._problem(run, job, problem("duplicate_identifier", title=title, guid=guid, other=(
+                    other.title if isinstance(other, Described) else other.get("title") or "?")))
                 ok = False
                 continue
-            unmapped = mapping.normalise(dataset, read.graph)
-            if unmapped:
-                dataset["_unmapped"] = unmapped
-                self._count_unmapped(run, unmapped)
-            page[guid] = (dataset, records.content_hash(dataset))
+            if described:
+                page[guid] = (dataset, dataset.digest)
+            else:
+                self._normalise(dataset, read.graph, run)
+                page[guid] = (dataset, records.content_hash(dataset))
         known = HarvestRecord.for_guids(job.source_id, list(page))
         active = self._active_packages([r.package_id for r in known.values() if r.package_id])
         rows = []
@@ -193,6 +206,14 @@ class PidaPipeline(HarvesterBase):
                     and record.package_id in active:
                 run.unchanged += 1
                 continue
+            if isinstance(dataset, Described):  # changed: only now mapped
+                try:
+                    dataset = dataset.load()
+                except Exception as e:
+                    self._problem(run, job, problem("dataset_unreadable", url=url, detail=repr(e)[:300]))
+                    ok = False
+                    continue
+                self._normalise(dataset, read.graph, run)
             rows.append({"id": str(uuid.uuid4()), "guid": guid, "harvest_job_id": job.id,
                          "harvest_source_id": job.source_id, "state": "WAITING", "current": False,
                          "retry_times": 0, "gathered": datetime.datetime.utcnow(),
@@ -204,6 +225,12 @@ class PidaPipeline(HarvesterBase):
             object_ids.extend(r["id"] for r in rows)
         model.Session.commit()
         return ok
+
+    def _normalise(self, dataset: dict, graph, run) -> None:
+        unmapped = mapping.normalise(dataset, graph)
+        if unmapped:
+            dataset["_unmapped"] = unmapped
+            self._count_unmapped(run, unmapped)
 
     @staticmethod
     def _active_packages(ids) -> set:

@@ -2,13 +2,18 @@
 Turtle, RDF/XML or JSON-LD, read page by page (Hydra paging) with ckanext-dcat's RDF profiles."""
 from __future__ import annotations
 
+import functools
+import hashlib
+from importlib import metadata
+
 from ckanext.dcat.processors import HYDRA, RDFParser
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
 from ckanext.pida.hub.harvesters import config as source_config
 from ckanext.pida.hub.harvesters import fetch
 from ckanext.pida.hub.harvesters.messages import HarvestProblem
-from ckanext.pida.hub.harvesters.pipeline import Page, PidaPipeline
+from ckanext.pida.hub.harvesters.pipeline import Described, Page, PidaPipeline
 
 
 class PidaHarvester(PidaPipeline):
@@ -42,8 +47,91 @@ class PidaHarvester(PidaPipeline):
         except Exception as e:  # rdflib raises many kinds of errors for malformed input
             raise HarvestProblem("malformed", url=url, format=fmt, detail=str(e).strip().splitlines()[0][:300]
                                  if str(e).strip() else type(e).__name__)
-        return Page(parser.datasets(), next_url=parser.next_page(), feed_url=withdrawals_feed(parser),
+        return Page(described(parser, cfg), next_url=parser.next_page(), feed_url=withdrawals_feed(parser),
                     graph=parser.g)
+
+
+def described(parser, cfg):
+    """Each dataset of the page, fingerprinted from its triples and mapped only if the pipeline asks (when the
+    fingerprint is new): an unchanged dataset costs a hash, not ckanext-dcat's mapping. A dataset with neither a
+    URI nor a dct:identifier is mapped at once (the pipeline reports it)."""
+    version = mapping_version(tuple(cfg["profiles"]))
+    for ref in parser.g.subjects(RDF.type, DCAT.Dataset):
+        guid = str(ref) if isinstance(ref, URIRef) else parser.g.value(ref, DCTERMS.identifier)
+        load = functools.partial(_map, parser, ref)
+        if not guid:
+            yield _attempt(load)
+            continue
+        title = parser.g.value(ref, DCTERMS.title)
+        yield Described(str(guid), fingerprint(parser.g, ref, version), load, title=str(title or "?"))
+
+
+def _attempt(load):
+    try:
+        return load()
+    except Exception as e:
+        return e
+
+
+def _map(parser, ref) -> dict:
+    """One dataset through the parser's profiles, as ckanext-dcat's ``RDFParser.datasets()`` maps each of them."""
+    dataset: dict = {}
+    for profile_class in parser._profiles:
+        profile_class(parser.g, dataset_type=parser.dataset_type,
+                      compatibility_mode=parser.compatibility_mode).parse_dataset(dataset, ref)
+    return dataset
+
+
+#: How deep the description of a dataset is followed (distribution -> licence -> its label...).
+MAX_DEPTH = 4
+#: Nodes a dataset may point at without them being part of its description.
+OTHER_ENTITIES = {DCAT.Dataset, DCAT.Catalog, HYDRA.PagedCollection}
+
+
+def fingerprint(graph, ref, version: str) -> str:
+    """SHA-256 of what the page says about a dataset: its triples and, to ``MAX_DEPTH``, those of the nodes it points
+    at (distributions, publisher, contact point, licence...), in a canonical text where a blank node is named by the
+    hash of its own description (rdflib's ids are new at every parse), plus ``version`` (the mapping's): the same
+    page gives the same fingerprint, and a change of any value or of the mapping gives a new one."""
+    extra: dict[str, str] = {}
+
+    def term(node, depth) -> str:
+        if isinstance(node, BNode):
+            if depth >= MAX_DEPTH:
+                return "[]"
+            return "[" + hashlib.sha1(describe(node, depth + 1).encode("utf-8")).hexdigest() + "]"
+        if (isinstance(node, URIRef) and node != ref and depth < MAX_DEPTH and str(node) not in extra
+                and (node, None, None) in graph
+                and not any(t in OTHER_ENTITIES for t in graph.objects(node, RDF.type))):
+            extra[str(node)] = ""  # claimed before its description, for cycles
+            extra[str(node)] = describe(node, depth + 1)
+        return node.n3()
+
+    def describe(node, depth) -> str:
+        return "{" + " ; ".join(sorted(p.n3() + " " + term(o, depth) for p, o in graph.predicate_objects(node))) + "}"
+
+    text = "\n".join([version, describe(ref, 0)] + sorted("<%s> %s" % item for item in extra.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def mapping_version(profiles: tuple) -> str:
+    """What the mapping of a dataset depends on besides its triples: the profiles, the versions of ckanext-dcat and
+    of ckanext-pida, and the vocabularies the hub maps values with. A change of any of them changes every
+    fingerprint, so the next run imports every dataset again with the new mapping."""
+    from ckanext.pida import vocabulary
+    parts = [",".join(profiles)] + [_version(d) for d in ("ckanext-dcat", "ckanext-pida", "rdflib")]
+    for path in sorted(vocabulary.data_files()):
+        with open(path, "rb") as f:
+            parts.append(hashlib.sha1(f.read()).hexdigest())
+    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return distribution + "=" + metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return distribution
 
 
 def withdrawals_feed(parser) -> str | None:
