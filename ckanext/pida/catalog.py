@@ -19,8 +19,8 @@ What changes against ckanext-dcat 2.4:
   the Solr query and the per-dataset endpoint answers 404 for anything else.
 * **Withdrawals.** The paging node links (``rdfs:seeAlso``) ``pida_catalog_withdrawn``, the datasets deleted,
   made private or purged since a time (see ``withdrawals.py``).
-* **Speed.** Turtle and RDF/XML pages are assembled from each dataset's block, serialised once and cached until
-  the dataset changes (``catalog_cache.py``).
+* **Speed.** Turtle, RDF/XML and JSON-LD pages are assembled from each dataset's block, serialised once and
+  cached until the dataset changes (``catalog_cache.py``).
 """
 from __future__ import annotations
 
@@ -217,16 +217,35 @@ def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str
         if cached is None:
             one.g = rdflib.Graph()
             dataset_dict[IN_CATALOG] = True
-            one.graph_from_dataset(dataset_dict)
-            block = catalog_cache.split_block(one.g.serialize(format=fmt), fmt)
+            block = _block(one.g, one.graph_from_dataset(dataset_dict), fmt)
             fresh[key] = catalog_cache.dump(block)
         else:
             block = catalog_cache.load(cached)
         blocks.append(block)
         serializer.g.add((catalog_ref, DCAT.dataset, URIRef(dataset_uri(dataset_dict))))
     catalog_cache.put_many(fresh)
-    head = catalog_cache.split_block(serializer.g.serialize(format=fmt), fmt)
+    head = catalog_cache.split_block(_serialize(serializer.g, fmt), fmt)
     return catalog_cache.join_blocks([head] + blocks, fmt)
+
+
+def _block(graph, ref, fmt: str) -> tuple[dict, list[str]]:
+    """One dataset's block. RDF/XML's pretty serialiser nests a resource's description where it is first
+    mentioned, so the resources a dataset shares with others (its priority concept, the legislation, a language)
+    are serialised apart from it, as top-level elements that ``join_blocks`` writes once a page."""
+    if fmt != "pretty-xml":
+        return catalog_cache.split_block(_serialize(graph, fmt), fmt)
+    own = rdflib.Graph(namespace_manager=graph.namespace_manager)
+    shared = rdflib.Graph(namespace_manager=graph.namespace_manager)
+    inside = str(ref) + "/"  # its distributions
+    for triple in graph:
+        subject = triple[0]
+        mine = subject == ref or isinstance(subject, rdflib.BNode) or str(subject).startswith(inside)
+        (own if mine else shared).add(triple)
+    bindings, chunks = catalog_cache.split_block(_serialize(own, fmt), fmt)
+    if len(shared):
+        more_bindings, more = catalog_cache.split_block(_serialize(shared, fmt), fmt)
+        bindings, chunks = dict(bindings, **more_bindings), chunks + more
+    return bindings, chunks
 
 
 def withdrawn_url(since: Optional[str] = None) -> str:

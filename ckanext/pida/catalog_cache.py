@@ -10,9 +10,10 @@ only part that depends on the date), of the profiles, the format and the request
 settings, and of the code and vocabularies that write the graph. There is nothing to invalidate: a changed dataset
 has a new key, and old keys expire (``ckanext.pida.catalog.cache_ttl``).
 
-Turtle blocks are joined under one set of ``@prefix`` lines, RDF/XML blocks inside one ``rdf:RDF`` element with
-the union of their namespaces. If two blocks bind one prefix to two namespaces, the page is serialised whole, as
-before. JSON-LD is not cached: its serialiser costs no more than ckanext-dcat's own.
+Turtle blocks are joined under one set of ``@prefix`` lines, RDF/XML blocks inside one ``rdf:RDF`` element and
+JSON-LD blocks in one ``@graph`` under one ``@context``, with the union of their namespaces; a statement about a
+resource several datasets share (a priority concept, the legislation) is written once. If two blocks bind one
+prefix to two namespaces, the page is serialised whole.
 """
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ import ckan.plugins.toolkit as tk
 log = logging.getLogger(__name__)
 
 #: Formats assembled from cached blocks, as rdflib names them.
-CACHED_FORMATS = ("turtle", "pretty-xml")
+CACHED_FORMATS = ("turtle", "pretty-xml", "json-ld")
 KEY_PREFIX = "ckanext-pida:catalog:"
 #: Modules whose code writes a dataset's graph: a new release of any of them is a new key.
 GRAPH_MODULES = ("ckanext.pida.profiles.pida", "ckanext.pida.profiles.scheme", "ckanext.pida.principles",
-                 "ckanext.pida.catalog_cache")
+                 "ckanext.pida.catalog", "ckanext.pida.catalog_cache")
 _TURTLE_PREFIX = re.compile(r"^@prefix (\S*): <([^>]*)> \.$")
 _XML_START = re.compile(r"<rdf:RDF\b([^>]*)>", re.S)
 _XMLNS = re.compile(r'xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
@@ -88,8 +89,15 @@ def page_stamp() -> str:
     return code_stamp() + settings_stamp()
 
 
-def split_block(text: str, rdflib_format: str) -> tuple[dict, str]:
-    """A serialised one-dataset graph as (its prefix bindings, its statements)."""
+def split_block(text: str, rdflib_format: str) -> tuple[dict, list[str]]:
+    """A serialised one-dataset graph as (its prefix bindings, its top-level statements). Statements about shared
+    resources (a priority concept and its labels, the legislation, a language) are in every block that mentions
+    them; ``join_blocks`` writes each once."""
+    if rdflib_format == "json-ld":
+        document = json.loads(text)
+        context = document.pop("@context", {}) if isinstance(document, dict) else {}
+        nodes = document.get("@graph", [document]) if isinstance(document, dict) else document
+        return context, [json.dumps(node, ensure_ascii=False, sort_keys=True) for node in nodes if node]
     if rdflib_format == "turtle":
         prefixes, body = {}, []
         for line in text.splitlines():
@@ -98,35 +106,56 @@ def split_block(text: str, rdflib_format: str) -> tuple[dict, str]:
                 prefixes[match.group(1)] = match.group(2)
             else:
                 body.append(line)
-        return prefixes, "\n".join(body).strip("\n") + "\n"
+        body_text = "\n".join(body).strip("\n")
+        # Statements are separated by a blank line; only a long literal (triple quotes) may hold one.
+        chunks = [body_text] if '"""' in body_text else body_text.split("\n\n")
+        return prefixes, [c.strip("\n") + "\n" for c in chunks if c.strip()]
     start = _XML_START.search(text)
     end = text.rindex("</rdf:RDF>")
-    return dict(_XMLNS.findall(start.group(1))), text[start.end():end].strip("\n") + "\n"
+    chunks, current = [], []
+    for line in text[start.end():end].strip("\n").splitlines():
+        # A top-level element starts at two spaces; text never holds a raw "<".
+        if line.startswith("  <") and not line.startswith("  </") and current:
+            chunks.append("\n".join(current) + "\n")
+            current = []
+        current.append(line)
+    if current:
+        chunks.append("\n".join(current) + "\n")
+    return dict(_XMLNS.findall(start.group(1))), chunks
 
 
-def join_blocks(blocks: list[tuple[dict, str]], rdflib_format: str) -> str:
-    """One document from blocks; raises Conflict if two of them bind a prefix differently."""
-    prefixes: dict[str, str] = {}
-    for bindings, _body in blocks:
+def join_blocks(blocks: list[tuple[dict, list[str]]], rdflib_format: str) -> str:
+    """One document from blocks, each statement once; raises Conflict if two blocks bind a prefix differently."""
+    prefixes: dict = {}
+    for bindings, _chunks in blocks:
         for prefix, uri in bindings.items():
             if prefixes.setdefault(prefix, uri) != uri:
                 raise Conflict(prefix)
-    bodies = [body for _bindings, body in blocks]
+    seen: set = set()
+    chunks = []
+    for _bindings, block_chunks in blocks:
+        for chunk in block_chunks:
+            if chunk not in seen:
+                seen.add(chunk)
+                chunks.append(chunk)
+    if rdflib_format == "json-ld":
+        return '{"@context": %s, "@graph": [\n%s\n]}\n' % (
+            json.dumps(prefixes, ensure_ascii=False, sort_keys=True, indent=2), ",\n".join(chunks))
     if rdflib_format == "turtle":
         head = "".join("@prefix %s: <%s> .\n" % item for item in sorted(prefixes.items()))
-        return head + "\n" + "\n".join(bodies)
+        return head + "\n" + "\n".join(chunks)
     head = '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n' + "".join(
         '   xmlns:%s="%s"\n' % item for item in sorted(prefixes.items())) + ">\n"
-    return head + "".join(bodies) + "</rdf:RDF>\n"
+    return head + "".join(chunks) + "</rdf:RDF>\n"
 
 
-def dump(block: tuple[dict, str]) -> str:
+def dump(block: tuple[dict, list[str]]) -> str:
     return json.dumps(block)
 
 
-def load(text) -> tuple[dict, str]:
-    bindings, body = json.loads(text)
-    return bindings, body
+def load(text) -> tuple[dict, list[str]]:
+    bindings, chunks = json.loads(text)
+    return bindings, chunks
 
 
 def get_many(keys: list[str]) -> list:
