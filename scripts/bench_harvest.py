@@ -279,6 +279,9 @@ def main() -> int:
     parser.add_argument("--stock", action="store_true",
                         help="also harvest the Turtle catalogue with ckanext-dcat's stock dcat_rdf harvester (core "
                              "schema, random-hex names, one consumer, in a process of its own)")
+    parser.add_argument("--rebuild", type=int, default=0, metavar="N",
+                        help="also time a search index rebuild of N harvested datasets (ckan search-index rebuild's "
+                             "own function, one process)")
     parser.add_argument("--stock-run", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stock_run:
@@ -359,6 +362,15 @@ def main() -> int:
                 for process in consumers:
                     process.wait()
 
+        rebuild = None
+        if args.rebuild:
+            from ckanext.pida.hub.model import HarvestRecord
+            ids = [r[0] for r in model.Session.query(HarvestRecord.package_id).filter(
+                HarvestRecord.state == "active").limit(args.rebuild)]
+            started = time.monotonic()
+            search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+            rebuild = (len(ids), time.monotonic() - started)
+
     server.terminate()
     print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json; "
           "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
@@ -380,6 +392,9 @@ def main() -> int:
         print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (
             reader, label, elapsed, args.datasets / elapsed, versus, status,
             ", ".join("%s %d" % kv for kv in counts.items())))
+    if rebuild:
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckan search-index rebuild of %d harvested datasets, one "
+              "process)" % ("rebuild", "", rebuild[1], rebuild[0] / rebuild[1], rebuild[0]))
     print("peak RSS of the harvesting process: %.0f MB" % peak_rss_mb()
           + ("; of the stock harvester's: %.0f MB" % stock["peak_rss_mb"] if stock else ""))
     return 0

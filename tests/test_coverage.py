@@ -237,3 +237,16 @@ def test_the_coverage_read_from_the_index_equals_the_one_built_from_whole_datase
     assert indexing.stale_in_index() == []
     [co] = coverage.build(coverage.index_datasets("CO"), ["CO"], now=now, lang="en")["countries"]
     assert co["principles"] == co_whole["principles"]
+
+
+def test_a_dataset_indexed_before_the_coverage_fields_still_shows_its_detections():
+    """A hub upgraded without a search index rebuild: the document has the detected concepts but not the values a
+    cell shows; the cell is still detected (without its evidence)."""
+    from ckanext.pida import coverage, indexing
+    doc = {"name": "ar-magistrados", "title": "Magistrados", "vocab_pida_country": ["AR"],
+           "vocab_pida_detected": ["public-officials-register"]}
+    report = coverage.build([coverage._from_index(doc)], ["AR"])
+    cell = report["countries"][0]["cells"]["public-officials-register"]
+    assert cell["status"] == coverage.DETECTED and cell["datasets"][0]["name"] == "ar-magistrados"
+    assert coverage._from_index(dict(doc, **{indexing.COVERAGE_FIELD: "{}"}))["pida_harvest"] == {
+        "detection": {"pending": []}}

@@ -177,6 +177,8 @@ def index_datasets(country: Optional[str] = None) -> Iterable[dict]:
 
 def _from_index(doc: dict) -> dict:
     shown = json.loads(doc.get(indexing.COVERAGE_FIELD) or "{}")
+    if indexing.COVERAGE_FIELD not in doc:  # indexed by an older version (until the search index is rebuilt)
+        shown["detected"] = [{"id": concept_id} for concept_id in doc.get("vocab_pida_detected") or []]
     stale = doc.get(indexing.STALE_FIELD)
     return {
         "name": doc["name"], "title": doc.get("title"),
