@@ -3,6 +3,8 @@ hub: every dataset lands with its licence, languages and frequency as the portal
 LoC URIs, Dublin Core frequencies, time:DurationDescription...), and a run without change imports nothing."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import ckan.model as model
@@ -10,7 +12,7 @@ from ckan.tests import helpers
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.pida.hub.harvesters import runner
-from tests.test_harvest import HUB_PLUGINS, harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
+from tests.test_harvest import DATA, HUB_PLUGINS, harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
 
@@ -119,3 +121,22 @@ def test_a_dataset_fingerprint_reads_its_triples_not_their_order_nor_rdflibs_bla
     assert fp(swapped) != fp(base)
     assert fp(base.replace("CC BY 4.0", "CC BY-SA 4.0")) != fp(base)
     assert fp(base, version="v2") != fp(base)
+
+
+@pytest.mark.parametrize("filename", ["es_datos_gob_es.ttl", "es_dcat_ap_es_catalogo.ttl", "de_opendata_hro.rdf",
+                                      "se_dcat_ap_se_rekommenderat.rdf", "se_nobelprize.rdf"])
+def test_real_catalogues_give_the_same_fingerprints_whatever_the_order_of_their_triples(filename):
+    """Each real catalogue, re-parsed from its triples in four shuffled orders (new blank node ids each time),
+    gives every dataset the same fingerprint."""
+    import random
+    import rdflib
+    from rdflib.namespace import DCAT, RDF
+    from ckanext.pida.hub.harvesters.rdf import fingerprint
+    lines = rdflib.Graph().parse(os.path.join(DATA, "real", filename)).serialize(format="nt").splitlines()
+    seen = []
+    for seed in range(4):
+        random.Random(seed).shuffle(lines)
+        g = rdflib.Graph().parse(data="\n".join(lines), format="nt")
+        seen.append({str(ref): fingerprint(g, ref, "v") for ref in g.subjects(RDF.type, DCAT.Dataset)
+                     if isinstance(ref, rdflib.URIRef)})
+    assert seen[0] and all(fingerprints == seen[0] for fingerprints in seen)

@@ -2,6 +2,7 @@
 Turtle, RDF/XML or JSON-LD, read page by page (Hydra paging) with ckanext-dcat's RDF profiles."""
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 from importlib import metadata
@@ -89,28 +90,37 @@ OTHER_ENTITIES = {DCAT.Dataset, DCAT.Catalog, HYDRA.PagedCollection}
 
 
 def fingerprint(graph, ref, version: str) -> str:
-    """SHA-256 of what the page says about a dataset: its triples and, to ``MAX_DEPTH``, those of the nodes it points
-    at (distributions, publisher, contact point, licence...), in a canonical text where a blank node is named by the
-    hash of its own description (rdflib's ids are new at every parse), plus ``version`` (the mapping's): the same
-    page gives the same fingerprint, and a change of any value or of the mapping gives a new one."""
-    extra: dict[str, str] = {}
+    """SHA-256 of what the page says about a dataset: its triples and those of the nodes it reaches in up to
+    ``MAX_DEPTH`` steps (distributions, publisher, contact point, licence...), in a canonical text where a blank
+    node is named by the hash of its own description (rdflib's ids are new at every parse), plus ``version`` (the
+    mapping's). Each reached URI is described at its shortest distance from the dataset, so the text does not
+    depend on the order of the triples: the same page gives the same fingerprint, and a change of any value or of
+    the mapping gives a new one."""
+    distance = {ref: 0}
+    queue = collections.deque([ref])
+    while queue:
+        node = queue.popleft()
+        if distance[node] >= MAX_DEPTH:
+            continue
+        for target in graph.objects(node, None):
+            if (isinstance(target, (URIRef, BNode)) and target not in distance and (target, None, None) in graph
+                    and not any(t in OTHER_ENTITIES for t in graph.objects(target, RDF.type))):
+                distance[target] = distance[node] + 1
+                queue.append(target)
 
     def term(node, depth) -> str:
         if isinstance(node, BNode):
             if depth >= MAX_DEPTH:
                 return "[]"
             return "[" + hashlib.sha1(describe(node, depth + 1).encode("utf-8")).hexdigest() + "]"
-        if (isinstance(node, URIRef) and node != ref and depth < MAX_DEPTH and str(node) not in extra
-                and (node, None, None) in graph
-                and not any(t in OTHER_ENTITIES for t in graph.objects(node, RDF.type))):
-            extra[str(node)] = ""  # claimed before its description, for cycles
-            extra[str(node)] = describe(node, depth + 1)
         return node.n3()
 
     def describe(node, depth) -> str:
         return "{" + " ; ".join(sorted(p.n3() + " " + term(o, depth) for p, o in graph.predicate_objects(node))) + "}"
 
-    text = "\n".join([version, describe(ref, 0)] + sorted("<%s> %s" % item for item in extra.items()))
+    reached = sorted(str(n) for n in distance if isinstance(n, URIRef) and n != ref)
+    text = "\n".join([version, describe(ref, 0)] + ["<%s> %s" % (uri, describe(URIRef(uri), distance[URIRef(uri)]))
+                                                    for uri in reached])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
