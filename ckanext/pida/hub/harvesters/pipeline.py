@@ -4,7 +4,8 @@ datajson.py), each a source type of its own.
 
 gather  reads the catalogue page by page (a timeout, a hard deadline and a size limit on every request; DTDs and
         remote contexts refused before parsing), maps each dataset onto the PIDA schema, hashes it and queues only
-        the new or changed ones. A full run then diffs the source's identifiers against the hub's records, in the
+        the new or changed ones, page by page: fetch consumers import a page while the next one is read (the
+        stage hands ckanext-harvest an empty list, having sent the objects to the fetch queue itself). A full run then diffs the source's identifiers against the hub's records, in the
         database, and queues the deletions, unless the run was partial or would delete too much. Incremental runs
         ask only for what changed (``modified_since``) and read the portal's deletions feed when there is one.
 fetch   nothing to do: the content came with the catalogue.
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckanext.harvest import queue
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
@@ -122,7 +124,9 @@ class PidaPipeline(HarvesterBase):
                 self._problem(run, harvest_job, e.item)
                 break
             run.pages += 1
+            queued = len(object_ids)
             all_read = self._gather_page(page, url, cfg, run, harvest_job, object_ids) and all_read
+            _send_to_fetch(object_ids[queued:])  # committed: a consumer may take them now
             next_url = page.next_url
             feed_url = feed_url or page.feed_url
             del page  # one page in memory at a time
@@ -144,7 +148,8 @@ class PidaPipeline(HarvesterBase):
         run.changed = len(object_ids) - run.to_delete
         model.Session.add(run)
         model.Session.commit()
-        return object_ids
+        _send_to_fetch(object_ids[len(object_ids) - run.to_delete:])
+        return []  # every object is on the fetch queue already
 
     def _start_run(self, job, cfg) -> HarvestRun:
         run = HarvestRun.get(job.id) or HarvestRun(job_id=job.id, source_id=job.source_id, requested_full=False)
@@ -407,6 +412,19 @@ class PidaPipeline(HarvesterBase):
         model.Session.add(record)
         model.Session.commit()
         return True
+
+
+def _send_to_fetch(object_ids: list[str]) -> None:
+    """Puts committed harvest objects on ckanext-harvest's fetch queue, as its gather callback does with the ids a
+    gather stage returns."""
+    if not object_ids:
+        return
+    publisher = queue.get_fetch_publisher()
+    try:
+        for object_id in object_ids:
+            publisher.send({"harvest_object_id": object_id})
+    finally:
+        publisher.close()
 
 
 def _completed(harvest_object, report_status: str) -> None:
