@@ -2,20 +2,20 @@
 """Harvest throughput and memory of the hub on a generated catalogue served on 127.0.0.1, per reader.
 
     .venv/bin/python scripts/bench_harvest.py --ini test.ini --datasets 5000 --page-size 500 --reset \
-        --readers rdf,datajson,ckan --consumers 1,2 --floor
+        --readers rdf,datajson,ckan --consumers 1,2 --floor --stock --rebuild 2000
 
 Serves N generated PIDA datasets from a separate process, as DCAT-AP Turtle with Hydra paging (reader ``rdf``,
 source type pida), as one data.json in the OAS regional profile (reader ``datajson``, source type pida_datajson)
 and as a plain CKAN action API's package_search, sorted by id with an id cursor (reader ``ckan``, source type
-pida_ckan), and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues, twice: a first
-run (everything new) and a no-change run (everything unchanged), one reader after the other in the same process.
-With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains the queues
-as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
+pida_ckan), and harvests each into the hub configured by --ini (with the hub plugins) through the Redis queues,
+twice: a first run (everything new) and a no-change run (everything unchanged), one reader after the other in the
+same process. With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains
+the queues as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
 data.json reader's dicts, in one process), before the runs and again after them (the tables grew): the least an
-import can cost. ``--stock`` harvests the Turtle
-catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints datasets per second for each run,
-its time per dataset per consumer against the floor's, and the peak RSS of this process.
+import can cost. ``--stock`` harvests the Turtle catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too
+(core schema, one consumer, its own process). Prints datasets per second for each run, its time per dataset per
+consumer against the floor's, the ratio to stock, and the peak RSS.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
 """

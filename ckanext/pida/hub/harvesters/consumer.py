@@ -45,8 +45,8 @@ def fetch_callback(channel, method, header, body) -> None:
     other with ckanext-harvest's callback), then acknowledges the message."""
     try:
         object_id = json.loads(body)["harvest_object_id"]
-    except (KeyError, ValueError):
-        return queue.fetch_callback(channel, method, header, body)  # it logs and acknowledges
+    except (KeyError, ValueError):  # not a message this callback understands: ckanext-harvest's says why
+        return queue.fetch_callback(channel, method, header, body)
     obj = HarvestObject.get(object_id)
     harvester = _pipeline_for(obj.source.type) if obj is not None else None
     if harvester is None:

@@ -5,9 +5,11 @@ datajson.py), each a source type of its own.
 gather  reads the catalogue page by page (a timeout, a hard deadline and a size limit on every request; DTDs and
         remote contexts refused before parsing), maps each dataset onto the PIDA schema, hashes it and queues only
         the new or changed ones, page by page: fetch consumers import a page while the next one is read (the
-        stage hands ckanext-harvest an empty list, having sent the objects to the fetch queue itself). A full run then diffs the source's identifiers against the hub's records, in the
-        database, and queues the deletions, unless the run was partial or would delete too much. Incremental runs
-        ask only for what changed (``modified_since``) and read the portal's deletions feed when there is one.
+        stage hands ckanext-harvest an empty list, having sent the objects to the fetch queue itself). The DCAT
+        reader fingerprints a dataset's triples first and maps only new and changed ones. A full run then diffs
+        the source's identifiers against the hub's records, in the database, and queues the deletions, unless the
+        run was partial or would delete too much. Incremental runs ask only for what changed (``modified_since``)
+        and read the portal's deletions feed when there is one.
 fetch   nothing to do: the content came with the catalogue.
 import  creates or updates the dataset (lenient PIDA validation, stable country-prefixed name, provenance) or
         deletes it, and only then records the new hash, so a failed import is retried by the next run.

@@ -1,8 +1,8 @@
 """Running a harvest job now, in this process, through the real Redis queues of ckanext-harvest.
 
 Production runs ``ckan harvester gather-consumer`` and any number of ``ckan pida fetch-consumer`` processes; this
-drains the same queues with the same callbacks, for the command line (``ckan pida harvest``), the demo, the benchmark and the
-tests.
+drains the same queues with the same callbacks, for the command line (``ckan pida harvest``), the demo, the
+benchmark and the tests.
 """
 from __future__ import annotations
 
