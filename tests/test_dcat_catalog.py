@@ -397,12 +397,35 @@ class TestCachedBlocks:
             assert isomorphic(parse(whole[i], fmt), parse(warm[i], fmt))
             # what several datasets share (the priority concept, the legislation) is written once
             assert len(warm[i]) < 1.1 * len(whole[i]), (len(warm[i]), len(whole[i]))
-        # A warm page reads the blocks: tamper with them, and the page says so.
         redis = catalog_cache._redis()
+        key = redis.keys(catalog_cache.KEY_PREFIX + "*")[0]
+        redis.expire(key, 10)
+        self._pages(app, fmt, monkeypatch, 3600)
+        assert redis.ttl(key) > 3000  # a part read lives another cache_ttl
+        # A warm page reads the blocks: tamper with them, and the page says so.
         for key in redis.keys(catalog_cache.KEY_PREFIX + "*"):
             redis.set(key, redis.get(key).replace(b"Bloque", b"Desde-cache"))
         assert "Desde-cache" in self._pages(app, fmt, monkeypatch, 3600)[0]
         assert "Desde-cache" not in self._pages(app, fmt, monkeypatch, 0)[0]
+
+    def test_ckan_pida_catalog_warm_caches_what_a_walk_then_reads(self, app, org, cli):
+        from ckanext.pida import catalog_cache
+        from ckanext.pida.cli import pida as pida_cli
+        for i in range(6):
+            dataset(org, "tibio-%d" % i, pida_priority=["lobbying-register"])
+        redis = catalog_cache._redis()
+        redis.delete(*redis.keys(catalog_cache.KEY_PREFIX + "*") or ["none"])
+
+        with app.flask_app.test_request_context():  # what CKAN's own command line gives its commands
+            result = cli.invoke(pida_cli, ["catalog-warm", "--formats", "ttl,rdf"])
+
+        assert result.exit_code == 0 and "6 datasets, 2 pages" in result.output, result.output
+        warmed = set(redis.keys(catalog_cache.KEY_PREFIX + "*"))
+        assert len(warmed) == 12  # each dataset's part, in two formats
+        for fmt in ("ttl", "rdf"):
+            app.get("/catalog.%s" % fmt, status=200)
+            app.get("/catalog.%s?page=2" % fmt, status=200)
+        assert set(redis.keys(catalog_cache.KEY_PREFIX + "*")) == warmed  # every part came from the cache
 
     def test_a_changed_or_withdrawn_dataset_shows_at_once(self, app, org, monkeypatch):
         pkg = dataset(org, "cambiante", pida_priority=["lobbying-register"])

@@ -209,7 +209,8 @@ def _add_paging(serializer, info: dict, data_dict: dict) -> None:
 def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str) -> str:
     """The page from each dataset's cached block (a missing one is serialised on its own and cached), after the
     catalogue's and the paging's own triples."""
-    stamp, lang = catalog_cache.page_stamp(), tk.h.lang() if has_request_context() else ""
+    lang = (tk.h.lang() if has_request_context() else None) or tk.config.get("ckan.locale_default") or "en"
+    stamp = catalog_cache.page_stamp()
     keys = [catalog_cache.block_key(d, principles.is_up_to_date(d), profiles, fmt, lang, stamp) for d in datasets]
     blocks, fresh = [], {}
     one = RDFSerializer(profiles=profiles)

@@ -159,10 +159,16 @@ def load(text) -> tuple[dict, list[str]]:
 
 
 def get_many(keys: list[str]) -> list:
+    """The cached parts (None where missing); each one read lives another ``cache_ttl``, so a catalogue walked
+    more often than that stays cached for as long as its datasets do not change."""
     if not keys or not ttl():
         return [None] * len(keys)
     try:
-        return _redis().mget(keys)
+        pipe = _redis().pipeline(transaction=False)
+        pipe.mget(keys)
+        for key in keys:
+            pipe.expire(key, ttl())
+        return pipe.execute()[0]
     except Exception:  # a cache that is down serves the page uncached
         log.warning("Catalogue cache unavailable", exc_info=True)
         return [None] * len(keys)

@@ -1,5 +1,6 @@
 """``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data, record
-the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once), propose priority datasets for datasets
+the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once), fill the catalogue's cache
+(``catalog-warm``), propose priority datasets for datasets
 described in a file (``suggest``). The hub adds its commands (ckanext.pida.hub.cli)."""
 from __future__ import annotations
 
@@ -135,6 +136,28 @@ def reindex_stale():
         search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
         search.commit()
     click.echo("{} datasets went out of date since they were indexed: reindexed.".format(len(ids)))
+
+
+@pida.command("catalog-warm")
+@click.option("--formats", default="ttl,jsonld,rdf", show_default=True, help="Comma-separated catalogue formats")
+@click.pass_context
+def catalog_warm(ctx, formats):
+    """Serialises every page of the catalogue once, in each format, so that the part of each dataset is in the cache
+    (``ckanext.pida.catalog.cache_ttl``) before a harvester asks: the first walk after a deployment, or after many
+    datasets changed, is then as fast as the next ones. Run it after a large import, or from cron."""
+    import contextlib
+    from flask import current_app, has_request_context
+    from ckanext.pida import catalog
+    app = ctx.meta.get("flask_app") or current_app
+    with contextlib.nullcontext() if has_request_context() else app.test_request_context():
+        rows = catalog.page_size({})[0]
+        total = catalog.catalog_page({"rows": 1})[1]["count"]
+        pages = -(-total // rows)
+        for fmt in formats.split(","):
+            with click.progressbar(range(1, pages + 1), label="Catalogue in " + fmt, show_pos=True) as bar:
+                for page in bar:
+                    catalog.serialize_catalog({"format": fmt, "page": page})
+    click.echo("{} datasets, {} pages in each of {}.".format(total, pages, formats))
 
 
 @pida.command()
