@@ -163,3 +163,34 @@ def test_the_hub_consumer_gives_up_an_object_after_five_attempts_as_ckanext_harv
     objects = _objects(job["id"])
     assert objects and all((o.state, o.report_status, o.package_id) == ("ERROR", "errored", None) for o in objects)
     assert not harvested_from(source["id"])
+
+
+def test_ckan_pida_fetch_consumer_imports_a_job_as_a_process_of_its_own(hub, portal, app, tmp_path):
+    """The command a hub runs once per core: started as a process on this test site's ini, it imports every object
+    the gather queued (this process consumes nothing), and keeps waiting for more."""
+    import os
+    import subprocess
+    import sys
+    import time
+    source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    ini = tmp_path / "consumer.ini"
+    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\n".format(
+        os.path.abspath("test.ini"), PLUGINS))
+    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", str(ini), "pida",
+                                "fetch-consumer"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and [o for o in _objects(job["id"]) if o.state != "COMPLETE"]:
+            assert process.poll() is None, process.communicate()[0][-3000:]  # it has not died
+            time.sleep(0.5)
+        assert process.poll() is None  # still waiting for work
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    objects = _objects(job["id"])
+    assert len(objects) == 16 and {o.report_status for o in objects} == {"added"}, output[-3000:]
+    _finish(source["id"])
+    assert len(harvested_from(source["id"])) == 16
+    assert helpers.call_action("harvest_job_show", id=job["id"])["status"] == "Finished"

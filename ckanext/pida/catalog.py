@@ -213,9 +213,10 @@ def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str
     stamp = catalog_cache.page_stamp()
     keys = [catalog_cache.block_key(d, principles.is_up_to_date(d), profiles, fmt, lang, stamp) for d in datasets]
     blocks, fresh = [], {}
-    one = RDFSerializer(profiles=profiles)
+    one = None  # a serializer for the parts not cached (loading its profiles costs; a warm page needs none)
     for dataset_dict, key, cached in zip(datasets, keys, catalog_cache.get_many(keys)):
         if cached is None:
+            one = one or RDFSerializer(profiles=profiles)
             one.g = rdflib.Graph()
             dataset_dict[IN_CATALOG] = True
             block = _block(one.g, one.graph_from_dataset(dataset_dict), fmt)

@@ -61,9 +61,7 @@ def code_stamp() -> str:
     for name in GRAPH_MODULES:
         with open(importlib.import_module(name).__file__, "rb") as f:
             digest.update(f.read())
-    for path in sorted(vocabulary.data_files()):
-        with open(path, "rb") as f:
-            digest.update(f.read())
+    digest.update(vocabulary.data_digest().encode())
     for distribution in ("ckanext-dcat", "rdflib", "ckan"):
         try:
             digest.update(metadata.version(distribution).encode())
@@ -161,13 +159,14 @@ def load(text) -> tuple[dict, list[str]]:
 def get_many(keys: list[str]) -> list:
     """The cached parts (None where missing); each one read lives another ``cache_ttl``, so a catalogue walked
     more often than that stays cached for as long as its datasets do not change."""
-    if not keys or not ttl():
+    seconds = ttl()
+    if not keys or not seconds:
         return [None] * len(keys)
     try:
         pipe = _redis().pipeline(transaction=False)
         pipe.mget(keys)
         for key in keys:
-            pipe.expire(key, ttl())
+            pipe.expire(key, seconds)
         return pipe.execute()[0]
     except Exception:  # a cache that is down serves the page uncached
         log.warning("Catalogue cache unavailable", exc_info=True)
@@ -175,12 +174,13 @@ def get_many(keys: list[str]) -> list:
 
 
 def put_many(items: dict[str, str]) -> None:
-    if not items or not ttl():
+    seconds = ttl()
+    if not items or not seconds:
         return
     try:
         pipe = _redis().pipeline(transaction=False)
         for key, value in items.items():
-            pipe.set(key, value, ex=ttl())
+            pipe.set(key, value, ex=seconds)
         pipe.execute()
     except Exception:
         log.warning("Catalogue cache unavailable", exc_info=True)

@@ -8,6 +8,7 @@ every country publishes the same ones.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from typing import Any, Iterable, Optional
@@ -35,9 +36,15 @@ def load(name: str) -> Any:
         return yaml.safe_load(f)
 
 
-def data_files() -> list[str]:
-    """The paths of every vocabulary data file (a harvested dataset's mapping depends on them)."""
-    return [os.path.join(HERE, name) for name in os.listdir(HERE) if name.endswith(".yaml")]
+@functools.lru_cache(maxsize=None)
+def data_digest() -> str:
+    """SHA-1 of every vocabulary data file: what a harvested dataset's mapping and a catalogue's graph depend on
+    besides the code (their caches and fingerprints include it)."""
+    digest = hashlib.sha1()
+    for name in sorted(n for n in os.listdir(HERE) if n.endswith(".yaml")):
+        with open(os.path.join(HERE, name), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
 
 
 def _index(items: Iterable[dict], key: str = "id") -> dict:

@@ -131,9 +131,7 @@ def mapping_version(profiles: tuple) -> str:
     fingerprint, so the next run imports every dataset again with the new mapping."""
     from ckanext.pida import vocabulary
     parts = [",".join(profiles)] + [_version(d) for d in ("ckanext-dcat", "ckanext-pida", "rdflib")]
-    for path in sorted(vocabulary.data_files()):
-        with open(path, "rb") as f:
-            parts.append(hashlib.sha1(f.read()).hexdigest())
+    parts.append(vocabulary.data_digest())
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
 
 
