@@ -141,9 +141,12 @@ def start_consumers(ini: str, n: int) -> list:
     import subprocess
     import tempfile
     path = os.path.join(tempfile.mkdtemp(prefix="pida-bench-"), "consumer.ini")
+    with open(ini, encoding="utf-8") as f:
+        base = f.read()
+    logging_sections = base[base.index("[loggers]"):] if "[loggers]" in base else ""  # CKAN 2.11 reads them here
     with open(path, "w") as f:
-        f.write("[app:main]\nuse = config:%s\nckan.plugins = %s\nckan.search.solr_commit = false\n" % (
-            os.path.abspath(ini), PLUGINS))
+        f.write("[app:main]\nuse = config:%s\nckan.plugins = %s\nckan.search.solr_commit = false\n\n%s" % (
+            os.path.abspath(ini), PLUGINS, logging_sections))
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     log = open(os.path.join(os.path.dirname(path), "consumers.log"), "w")
     print("extra fetch consumers log to", log.name, flush=True)

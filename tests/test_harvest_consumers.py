@@ -176,8 +176,10 @@ def test_ckan_pida_fetch_consumer_imports_a_job_as_a_process_of_its_own(hub, por
     job = runner.request_job(source["id"])
     runner.drain_gather()
     ini = tmp_path / "consumer.ini"
-    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\n".format(
-        os.path.abspath("test.ini"), PLUGINS))
+    base = open("test.ini", encoding="utf-8").read()
+    # CKAN 2.11 reads the logging sections of the very file it is given
+    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\n\n{}".format(
+        os.path.abspath("test.ini"), PLUGINS, base[base.index("[loggers]"):]))
     process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", str(ini), "pida",
                                 "fetch-consumer"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
