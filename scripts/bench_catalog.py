@@ -9,10 +9,16 @@ on the same portal, side by side (alternating), in each format, first page and d
 Creates the datasets that are missing (PIDA datasets modelled on the demo's, through package_create: the first
 run takes a few minutes), then serves pages of --rows datasets through the catalogue action (``dcat_catalog_show``,
 as /catalog.ttl does, without HTTP), each --repeat times per profile and format, and prints the medians and the
-ratios pida / stock. Stock is ``euro_dcat_ap_3`` serialised whole at every request (the cache of blocks off);
-pida is timed cold (the cache of blocks emptied first: every block serialised and stored) and warm (every block
-from the cache, as for a harvester walking a catalogue that changed since the last walk only here and there).
-JSON-LD is never cached (catalog_cache.py). Use a database, Solr core and Redis database of its own.
+ratios pida / stock. Stock is ``euro_dcat_ap_3`` serialised whole at every request (the cache of parts off).
+pida is timed three ways:
+
+* changed: the page's datasets all changed (the cache emptied), then the background job ran
+  (``catalog_warming.warm``, what ``ckan jobs worker`` does a few seconds after a dataset is indexed, in every
+  format of ``ckanext.pida.catalog.warm_formats``); the job's own time a dataset is printed too;
+* cold: the cache emptied and no job run (a lost Redis, or no worker): every part serialised by the page itself;
+* warm: every part already read once.
+
+Use a database, Solr core and Redis database of its own.
 """
 from __future__ import annotations
 
@@ -94,32 +100,53 @@ def main() -> int:
         from ckanext.pida import catalog_cache
         ttl = tk.config.get("ckanext.pida.catalog.cache_ttl")
 
-        def timed(fmt, page, profiles, cache_ttl, flush=False):
+        from ckanext.pida import catalog, catalog_warming
+
+        def flush():
+            redis = catalog_cache._redis()
+            keys = redis.keys(catalog_cache.KEY_PREFIX + "*")
+            if keys:
+                redis.delete(*keys)
+
+        def timed(fmt, page, profiles, cache_ttl, before=None):
             tk.config["ckanext.pida.catalog.cache_ttl"] = cache_ttl
-            if flush:
-                redis = catalog_cache._redis()
-                keys = redis.keys(catalog_cache.KEY_PREFIX + "*")
-                if keys:
-                    redis.delete(*keys)
+            if before:
+                before()
             started = time.perf_counter()
             body = show({"ignore_auth": True}, {"format": fmt, "page": page, "rows": args.rows, "profiles": profiles})
             return time.perf_counter() - started, len(body)
 
-        print("%-7s %-9s %12s %12s %7s %12s %7s %10s %10s" % (
-            "format", "page", STOCK, "pida cold", "ratio", "pida warm", "ratio", "bytes", "+ pida"))
+        job_times = []
+
+        def changed_then_job(page):
+            ids = [d["id"] for d in catalog.catalog_page({"page": page, "rows": args.rows})[0]]
+
+            def before():
+                flush()
+                started = time.perf_counter()
+                catalog_warming.warm(ids)
+                job_times.append((time.perf_counter() - started) / len(ids))
+            return before
+
+        print("%-7s %-9s %10s %16s %6s %12s %6s %12s %6s %8s %8s" % (
+            "format", "page", "stock", "pida changed+job", "ratio", "pida cold", "ratio", "pida warm", "ratio",
+            "bytes", "+ pida"))
         for fmt in args.formats.split(","):
             for label, page in (("first", 1), ("page %d" % deep, deep)):
-                times = {"stock": [], "cold": [], "warm": []}
+                times = {"stock": [], "changed": [], "cold": [], "warm": []}
                 sizes = {}
                 for _ in range(args.repeat):
-                    for run, profiles, cache_ttl, flush in (("stock", STOCK, 0, False), ("cold", PIDA, ttl, True),
-                                                            ("warm", PIDA, ttl, False)):
-                        elapsed, sizes[run] = timed(fmt, page, profiles, cache_ttl, flush)
+                    for run, profiles, cache_ttl, before in (
+                            ("stock", STOCK, 0, None), ("changed", PIDA, ttl, changed_then_job(page)),
+                            ("cold", PIDA, ttl, flush), ("warm", PIDA, ttl, None)):
+                        elapsed, sizes[run] = timed(fmt, page, profiles, cache_ttl, before)
                         times[run].append(elapsed)
-                stock, cold, warm = (statistics.median(times[k]) for k in ("stock", "cold", "warm"))
-                print("%-7s %-9s %10.0f ms %10.0f ms %7.2f %10.0f ms %7.2f %10d %10d" % (
-                    fmt, label, stock * 1000, cold * 1000, cold / stock, warm * 1000, warm / stock, sizes["stock"],
-                    sizes["warm"]), flush=True)
+                stock, changed, cold, warm = (statistics.median(times[k]) for k in ("stock", "changed", "cold", "warm"))
+                print("%-7s %-9s %7.0f ms %13.0f ms %6.2f %9.0f ms %6.2f %9.0f ms %6.2f %8d %8d" % (
+                    fmt, label, stock * 1000, changed * 1000, changed / stock, cold * 1000, cold / stock,
+                    warm * 1000, warm / stock, sizes["stock"], sizes["warm"]), flush=True)
+        print("background job (every format of ckanext.pida.catalog.warm_formats): %.1f ms a dataset (median)" % (
+            statistics.median(job_times) * 1000))
         tk.config["ckanext.pida.catalog.cache_ttl"] = ttl
     return 0
 

@@ -13,7 +13,8 @@ same process. With ``--consumers 1,2``, each reader runs once per number of fetc
 the queues as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
 data.json reader's dicts, in one process), before the runs and again after them (the tables grew): the least an
-import can cost. ``--stock`` harvests the Turtle catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too
+import can cost; and, for each number of consumers above one, with that many processes creating at once (timed
+once, before the runs: on a smaller database than the runs meet, so the ratio to it errs against the hub). ``--stock`` harvests the Turtle catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too
 (core schema, one consumer, its own process). Prints datasets per second for each run, its time per dataset per
 consumer against the floor's, the ratio to stock, and the peak RSS.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
@@ -169,10 +170,11 @@ def gather_only(runner, source_id: str) -> int:
     return queued
 
 
-def time_floor(tk, context: dict, org: dict, total: int, port: int) -> float:
-    """Seconds for a bare package_create of the generated datasets, one process, with exactly the dicts and the
-    context the data.json reader's import sends (mapped, hashed, with provenance and detections; prepared before
-    the clock starts): the least an import can cost."""
+def time_floor(tk, context: dict, org: dict, total: int, port: int, processes: int = 1) -> float:
+    """Seconds for a bare package_create of the generated datasets, with exactly the dicts and the context the
+    data.json reader's import sends (mapped, hashed, with provenance and detections; prepared before the clock
+    starts): the least an import can cost. With ``processes`` > 1, that many processes (forked) share the dicts
+    at once, as that many fetch consumers share a job: the floor of a run with that many consumers."""
     from ckanext.harvest.model import HarvestSource
     from ckanext.pida.hub import review
     from ckanext.pida.hub.harvesters import config as source_config
@@ -192,11 +194,32 @@ def time_floor(tk, context: dict, org: dict, total: int, port: int) -> float:
                                name="floor-%d-%d" % (port, i), owner_org=org["id"])
         review.annotate(data, guid, digest, cfg["country"])
         prepared.append(data)
-    started = time.monotonic()
     import ckan.model as model
-    for data in prepared:
-        tk.get_action("package_create")(harvester._context(), data)
-        model.Session.remove()  # as after every web request or harvest object: a session that grows slows down
+
+    def create(share):
+        for data in share:
+            tk.get_action("package_create")(harvester._context(), data)
+            model.Session.remove()  # as after every web request or harvest object: a session that grows slows down
+
+    def child(share):
+        model.Session.remove()
+        model.meta.engine.dispose()  # the parent's connections are not shared with a forked process
+        create(share)
+
+    started = time.monotonic()
+    if processes <= 1:
+        create(prepared)
+        return time.monotonic() - started
+    model.Session.remove()
+    model.meta.engine.dispose()
+    fork = multiprocessing.get_context("fork")
+    children = [fork.Process(target=child, args=(prepared[i::processes],)) for i in range(processes)]
+    for process in children:
+        process.start()
+    for process in children:
+        process.join()
+    if any(process.exitcode for process in children):
+        raise RuntimeError("a floor process failed")
     return time.monotonic() - started
 
 
@@ -334,6 +357,10 @@ def main() -> int:
 
         results = []
         floor = floor_start = time_floor(tk, context, org, args.datasets, port) if args.floor else None
+        # The floor of each run with n > 1 consumers: n processes creating at once, as n consumers importing share
+        # the cores with each other, PostgreSQL and Solr.
+        parallel_floors = {n: time_floor(tk, context, org, args.datasets, port + 100 * n, processes=n)
+                           for n in consumer_counts if n > 1} if args.floor else {}
         stock = run_stock(args.ini, port, args.datasets) if args.stock else None
         for count in consumer_counts:
             consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
@@ -391,10 +418,15 @@ def main() -> int:
             print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckanext-dcat dcat_rdf, core schema, one consumer; %s; %s)"
                   % ("stock x1", label, run["elapsed"], args.datasets / run["elapsed"], run["status"],
                      ", ".join("%s %d" % kv for kv in run["stats"].items())))
+    for n, seconds in sorted(parallel_floors.items()):
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone, %d processes at once, on %d datasets "
+              "more)" % ("floor x%d" % n, "", seconds, args.datasets / seconds, n, args.datasets))
     for reader, label, elapsed, counts, status, count in results:
         versus = ""
         if floor and label == "first run":
             versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed * count / floor)
+            if count in parallel_floors:
+                versus += " (%.2fx the floor with %d processes)" % (elapsed / parallel_floors[count], count)
         if stock and reader.startswith("rdf"):
             versus += "  %.1fx stock's speed" % (stock[label]["elapsed"] / elapsed)
         print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (

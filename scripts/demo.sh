@@ -43,6 +43,11 @@ serve_site() {  # serve_site NAME PORT
   for _ in $(seq 1 120); do up "$port" && break; sleep 0.5; done
   up "$port" || { say "FAILED: $site did not answer on :$port (log: $LOGS/demo-$site.log)"; tail -n 30 "$LOGS/demo-$site.log"; exit 1; }
   say "$site up on http://127.0.0.1:$port"
+  # CKAN's background jobs: here, serialising changed datasets' catalogue parts (ckanext.pida.catalog.warm_formats)
+  if [ ! -f "$RUN/$site-worker.pid" ] || ! kill -0 "$(cat "$RUN/$site-worker.pid")" 2>/dev/null; then
+    nohup "$CKAN" -c "$ROOT/demo/$site.ini" jobs worker >>"$LOGS/demo-$site-jobs.log" 2>&1 &
+    echo $! >"$RUN/$site-worker.pid"
+  fi
 }
 
 start() {

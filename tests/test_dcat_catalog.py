@@ -438,3 +438,88 @@ class TestCachedBlocks:
         assert "Título corregido" in literals() and "Cambiante" not in literals()
         helpers.call_action("package_patch", id=other["id"], private=True)
         assert "Otro" not in literals()
+
+
+@pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "4")
+@pytest.mark.usefixtures("with_plugins", "clean_index", "clean_redis")
+class TestWarmedWhenIndexed:
+    """A public dataset indexed is noted, and one background job serialises its catalogue parts: the next walk
+    serialises nothing (catalog_warming.py)."""
+
+    @staticmethod
+    def _parts():
+        from ckanext.pida import catalog_cache
+        return set(catalog_cache._redis().keys(catalog_cache.KEY_PREFIX + "*"))
+
+    @staticmethod
+    def _walk_every_format(app):
+        for fmt in ("ttl", "jsonld", "rdf", "xml"):
+            app.get("/catalog.%s" % fmt, status=200)
+            app.get("/catalog.%s?page=2" % fmt, status=200)
+
+    def test_public_datasets_are_noted_and_one_job_is_queued(self, org):
+        from ckan.lib import jobs
+        from ckanext.pida import catalog_warming
+        public = [dataset(org, "anotado-%d" % i) for i in range(3)]
+        dataset(org, "reservado", private=True)
+        helpers.call_action("package_patch", id=public[0]["id"], title="Otra vez")
+
+        redis = jobs.get_queue().connection
+        assert {m.decode() for m in redis.zrange(catalog_warming.PENDING, 0, -1)} == {p["id"] for p in public}
+        queued = [j for j in jobs.get_queue().jobs if j.func_name.endswith("catalog_warming.warm_pending")]
+        assert len(queued) == 1
+
+    def test_the_job_serialises_what_the_next_walk_reads(self, app, org, monkeypatch):
+        from ckanext.pida import catalog_warming
+        created = [dataset(org, "tibia-%d" % i, pida_priority=["lobbying-register"]) for i in range(6)]
+        assert not self._parts()
+
+        assert catalog_warming.warm_pending(grace=0) == 6
+
+        assert len(self._parts()) == 18  # each dataset's part in ttl, jsonld and rdf
+        redis = catalog_warming.catalog_cache._redis()
+        assert not redis.zcard(catalog_warming.PENDING) and not redis.exists(catalog_warming.RUNNING)
+        warmed = self._parts()
+        self._walk_every_format(app)
+        assert self._parts() == warmed  # every part came from the cache
+
+        helpers.call_action("package_patch", id=created[2]["id"], title="Tibia corregida")
+        assert catalog_warming.warm_pending(grace=0) == 1
+        warmed = self._parts()
+        assert len(warmed) == 21
+        assert "Tibia corregida" in app.get("/catalog.ttl", status=200).body
+        self._walk_every_format(app)
+        # naming the site's own profiles (test.ini: euro_dcat_ap_3 pida) reads the same parts
+        app.get("/catalog.ttl?profiles=euro_dcat_ap_3,pida", status=200)
+        assert self._parts() == warmed
+
+    def test_nothing_is_noted_with_the_cache_or_the_formats_off(self, org, monkeypatch):
+        from ckanext.pida import catalog_warming
+        redis = catalog_warming.catalog_cache._redis()
+        monkeypatch.setitem(tk.config, "ckanext.pida.catalog.warm_formats", [])
+        dataset(org, "sin-formatos")
+        monkeypatch.setitem(tk.config, "ckanext.pida.catalog.warm_formats", ["ttl"])
+        monkeypatch.setitem(tk.config, "ckanext.pida.catalog.cache_ttl", 0)
+        dataset(org, "sin-cache")
+        assert not redis.zcard(catalog_warming.PENDING) and not redis.exists(catalog_warming.RUNNING)
+
+    def test_ckan_jobs_worker_runs_it(self, app, org, tmp_path):
+        """The job as a site runs it: ``ckan jobs worker`` on this test site's ini, in a process of its own."""
+        import os
+        import subprocess
+        import sys
+        for i in range(5):
+            dataset(org, "obrero-%d" % i, pida_priority=["budgets"])
+        ini = tmp_path / "worker.ini"
+        base = open("test.ini", encoding="utf-8").read()
+        # the same settings as this test's site (the cache key holds every ckanext.dcat option)
+        ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\nckanext.dcat.datasets_per_page = 4\n\n{}".format(
+            os.path.abspath("test.ini"), PORTAL_PLUGINS, base[base.index("[loggers]"):]))
+        result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", str(ini), "jobs",
+                                 "worker", "--burst"], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert len(self._parts()) == 15, result.stderr[-3000:]
+        warmed = self._parts()
+        self._walk_every_format(app)
+        assert self._parts() == warmed

@@ -38,7 +38,7 @@ from rdflib.namespace import RDFS
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.processors import DCAT, RDFSerializer
+from ckanext.dcat.processors import DCAT, DEFAULT_RDF_PROFILES, RDF_PROFILES_CONFIG_OPTION, RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES, DEFAULT_CATALOG_ENDPOINT, catalog_uri, dataset_uri
 
 from ckanext.pida import catalog_cache, principles, vocabulary
@@ -130,6 +130,11 @@ def _search(fq_list, q, fq, rows, start=0):
     })
 
 
+def public_datasets(ids: list[str]) -> list[dict]:
+    """The public, active datasets of these ids, as a catalogue page gets them."""
+    return _search(filters({}) + ["id:(%s)" % " OR ".join('"%s"' % i for i in ids)], None, None, len(ids))["results"]
+
+
 def catalog_page(data_dict: dict) -> tuple[list[dict], dict]:
     """One page of the catalogue: (dataset dicts, paging information for the Hydra triples)."""
     rows, asked = page_size(data_dict)
@@ -209,8 +214,24 @@ def _add_paging(serializer, info: dict, data_dict: dict) -> None:
 def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str) -> str:
     """The page from each dataset's cached block (a missing one is serialised on its own and cached), after the
     catalogue's and the paging's own triples."""
-    lang = (tk.h.lang() if has_request_context() else None) or tk.config.get("ckan.locale_default") or "en"
+    lang = (tk.h.lang() if has_request_context() else None) or default_locale()
+    blocks = dataset_blocks(datasets, profiles, fmt, lang)
+    for dataset_dict in datasets:
+        serializer.g.add((catalog_ref, DCAT.dataset, URIRef(dataset_uri(dataset_dict))))
+    head = catalog_cache.split_block(_serialize(serializer.g, fmt), fmt)
+    return catalog_cache.join_blocks([head] + blocks, fmt)
+
+
+def default_locale() -> str:
+    return tk.config.get("ckan.locale_default") or "en"
+
+
+def dataset_blocks(datasets: list[dict], profiles, fmt: str, lang: str) -> list[tuple[dict, list[str]]]:
+    """Each dataset's block, from the cache; the missing ones are serialised and cached (also run by
+    ``catalog_warming`` when a dataset changes, so that a page seldom has any to serialise)."""
     stamp = catalog_cache.page_stamp()
+    # ?profiles= naming the site's own profiles gives the same parts as no ?profiles= (as ckanext-dcat resolves it)
+    profiles = list(profiles or tk.aslist(tk.config.get(RDF_PROFILES_CONFIG_OPTION)) or DEFAULT_RDF_PROFILES)
     keys = [catalog_cache.block_key(d, principles.is_up_to_date(d), profiles, fmt, lang, stamp) for d in datasets]
     blocks, fresh = [], {}
     one = None  # a serializer for the parts not cached (loading its profiles costs; a warm page needs none)
@@ -224,10 +245,8 @@ def _assembled(serializer, catalog_ref, datasets: list[dict], profiles, fmt: str
         else:
             block = catalog_cache.load(cached)
         blocks.append(block)
-        serializer.g.add((catalog_ref, DCAT.dataset, URIRef(dataset_uri(dataset_dict))))
     catalog_cache.put_many(fresh)
-    head = catalog_cache.split_block(_serialize(serializer.g, fmt), fmt)
-    return catalog_cache.join_blocks([head] + blocks, fmt)
+    return blocks
 
 
 def _block(graph, ref, fmt: str) -> tuple[dict, list[str]]:

@@ -13,7 +13,7 @@ import json
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import principles, vocabulary
+from ckanext.pida import catalog_warming, principles, vocabulary
 
 #: Solr fields of the coverage: the date a dataset goes out of date (CKAN's ``*_date`` dynamic field), and the
 #: values a coverage cell shows, as JSON (a stored ``extras_*`` text field).
@@ -56,6 +56,7 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         "modified": data.get("modified"), "frequency": data.get("frequency"),
         "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
                      for p in pending if p.get("id")]}, ensure_ascii=False)
+    catalog_warming.note_indexed(pkg_dict)
     return pkg_dict
 
 
