@@ -234,11 +234,15 @@ def dataset_blocks(datasets: list[dict], profiles, fmt: str, lang: str) -> list[
     profiles = list(profiles or tk.aslist(tk.config.get(RDF_PROFILES_CONFIG_OPTION)) or DEFAULT_RDF_PROFILES)
     keys = [catalog_cache.block_key(d, principles.is_up_to_date(d), profiles, fmt, lang, stamp) for d in datasets]
     blocks, fresh = [], {}
-    one = None  # a serializer for the parts not cached (loading its profiles costs; a warm page needs none)
+    one = namespaces = None  # for the parts not cached (loading the profiles costs; a warm page needs none)
     for dataset_dict, key, cached in zip(datasets, keys, catalog_cache.get_many(keys)):
         if cached is None:
-            one = one or RDFSerializer(profiles=profiles)
-            one.g = rdflib.Graph()
+            if one is None:
+                one = RDFSerializer(profiles=profiles)
+                # One namespace manager for every part: rdflib caches the qualified name of each URI in it, and a
+                # graph of its own would bind rdflib's 30 default namespaces again for each dataset.
+                namespaces = rdflib.namespace.NamespaceManager(rdflib.Graph())
+            one.g = rdflib.Graph(namespace_manager=namespaces)
             dataset_dict[IN_CATALOG] = True
             block = _block(one.g, one.graph_from_dataset(dataset_dict), fmt)
             fresh[key] = catalog_cache.dump(block)
