@@ -11,11 +11,10 @@ pida_ckan), and harvests each into the hub configured by --ini (with the hub plu
 twice: a first run (everything new) and a no-change run (everything unchanged), one reader after the other in the
 same process. With ``--consumers 1,2``, each reader runs once per number of fetch consumers: this process drains
 the queues as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
-are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets (the
-data.json reader's dicts, in one process), before the runs and again after them (the tables grew): the least an
-import can cost; and, for each number of consumers above one, with that many processes creating at once (timed
-once, before the runs: on a smaller database than the runs meet, so the ratio to it errs against the hub). ``--stock`` harvests the Turtle catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too
-(core schema, one consumer, its own process). Prints datasets per second for each run, its time per dataset per
+are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets, the least
+an import can cost: for each reader and number of consumers, exactly the dicts that reader's import sends, created
+by as many processes at once as there are consumers, just before those runs. ``--stock`` harvests the Turtle
+catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints datasets per second for each run, its time per dataset per
 consumer against the floor's, the ratio to stock, and the peak RSS.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
@@ -170,35 +169,46 @@ def gather_only(runner, source_id: str) -> int:
     return queued
 
 
-def time_floor(tk, context: dict, org: dict, total: int, port: int, processes: int = 1) -> float:
-    """Seconds for a bare package_create of the generated datasets, with exactly the dicts and the context the
-    data.json reader's import sends (mapped, hashed, with provenance and detections; prepared before the clock
-    starts): the least an import can cost. With ``processes`` > 1, that many processes (forked) share the dicts
-    at once, as that many fetch consumers share a job: the floor of a run with that many consumers."""
-    from ckanext.harvest.model import HarvestSource
+def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str) -> list:
+    """Exactly the dicts and context a first import of the reader's catalogue sends to package_create, prepared
+    before the clock starts: a source of its own is gathered (read, mapped, hashed), then each object gets what the
+    import adds (a name of its own, provenance, the detections)."""
+    import ckan.model as model
+    from ckanext.harvest.model import HarvestObject, HarvestSource
     from ckanext.pida.hub import review
     from ckanext.pida.hub.harvesters import config as source_config
-    from ckanext.pida.hub.harvesters import datajson, mapping, records
+    from ckanext.pida.hub.harvesters import records, runner
+    source_type, path, country = READERS[reader]
     source = tk.get_action("harvest_source_create")(dict(context), {
-        "name": "bench-floor-%d" % port, "title": "Bench floor", "url": "http://127.0.0.1:%d/floor/data.json" % port,
-        "source_type": "pida_datajson", "owner_org": org["id"], "config": json.dumps({"country": "AR"})})
+        "name": "bench-floor-%s-%s" % (reader, tag), "title": "Bench floor " + reader, "source_type": source_type,
+        "url": "http://127.0.0.1:%d/f%s%s" % (port, tag, path), "owner_org": org["id"],
+        "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60, "max_size_mb": 500})})
+    gather_only(runner, source["id"])
     source_obj = HarvestSource.get(source["id"])
     cfg = source_config.parse(source_obj.config)
-    harvester = datajson.RegionalProfileHarvester()
     prepared = []
-    for i, raw in enumerate(json.loads(data_json_body(total))["dataset"]):
-        dataset = datajson.to_ckan(raw)
-        mapping.normalise(dataset)
-        guid, digest = records.guid_of(dataset), records.content_hash(dataset)
-        data = records.for_hub(dataset, cfg=cfg, source=source_obj, guid=guid, digest=digest,
-                               name="floor-%d-%d" % (port, i), owner_org=org["id"])
-        review.annotate(data, guid, digest, cfg["country"])
+    for i, obj in enumerate(model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == source["id"])):
+        content = json.loads(obj.content)
+        data = records.for_hub(content["dataset"], cfg=cfg, source=source_obj, guid=obj.guid, digest=content["hash"],
+                               name="floor-%s-%d" % (tag, i), owner_org=org["id"])
+        review.annotate(data, obj.guid, content["hash"], cfg["country"])
         prepared.append(data)
+    model.Session.remove()
+    return prepared
+
+
+def time_floor(tk, prepared: list, processes: int = 1) -> float:
+    """Seconds for a bare package_create of the prepared dicts (``floor_dicts``), with the import's context: the
+    least an import can cost. With ``processes`` > 1, that many processes (forked) share the dicts at once, as that
+    many fetch consumers share a job."""
     import ckan.model as model
+    from ckanext.pida.hub.harvesters import datajson
+    context = datajson.RegionalProfileHarvester()._context()  # the import's (every reader's is the same)
 
     def create(share):
         for data in share:
-            tk.get_action("package_create")(harvester._context(), data)
+            tk.get_action("package_create")(dict(context), data)
             model.Session.remove()  # as after every web request or harvest object: a session that grows slows down
 
     def child(share):
@@ -356,17 +366,22 @@ def main() -> int:
         time.sleep(0.5)  # the catalogue server is up
 
         results = []
-        floor = floor_start = time_floor(tk, context, org, args.datasets, port) if args.floor else None
-        # The floor of each run with n > 1 consumers: n processes creating at once, as n consumers importing share
-        # the cores with each other, PostgreSQL and Solr.
-        parallel_floors = {n: time_floor(tk, context, org, args.datasets, port + 100 * n, processes=n)
-                           for n in consumer_counts if n > 1} if args.floor else {}
+        floors = {}  # (reader, consumers) -> seconds
         stock = run_stock(args.ini, port, args.datasets) if args.stock else None
+        readers = args.readers.split(",")
         for count in consumer_counts:
+            # The floor's datasets are gathered before the extra consumers start (they would import them), kept as
+            # JSON text until their turn.
+            floor_texts = {reader: json.dumps(floor_dicts(tk, context, org, reader, port, "%s%d" % (reader, count)))
+                           for reader in readers} if args.floor and not args.gather_only else {}
             consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
             try:
-                for reader in args.readers.split(","):
+                for reader in readers:
                     source_type, path, country = READERS[reader]
+                    if reader in floor_texts:
+                        # The same datasets created bare, by as many processes as consumers, just before the runs
+                        # (on a database 5,000 datasets smaller than theirs: the ratio errs against the hub).
+                        floors[reader, count] = time_floor(tk, json.loads(floor_texts.pop(reader)), processes=count)
                     source = tk.get_action("harvest_source_create")(dict(context), {
                         "name": "bench-%s-%d-%d" % (reader, count, port), "title": "Bench " + reader,
                         "url": "http://127.0.0.1:%d/c%d%s" % (port, count, path),  # a source of its own
@@ -393,9 +408,6 @@ def main() -> int:
                 for process in consumers:
                     process.wait()
 
-        if args.floor:  # again on the database the runs grew: package_create slows down as the tables grow
-            floor_end = time_floor(tk, context, org, args.datasets, port + 1)
-            floor = (floor + floor_end) / 2
         rebuild = None
         if args.rebuild:
             from ckanext.pida.hub.model import HarvestRecord
@@ -408,25 +420,21 @@ def main() -> int:
     server.terminate()
     print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json; "
           "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
-    if floor:
-        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone, one process: %.1f datasets/s on the "
-              "empty database, %.1f after the runs; the ratios below are to the mean time)" % (
-                  "floor", "", floor, args.datasets / floor, args.datasets / floor_start, args.datasets / floor_end))
+    for (reader, count), seconds in floors.items():
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone of the same %d datasets, %d process%s "
+              "at once)" % ("floor %s x%d" % (reader, count), "", seconds, args.datasets / seconds, args.datasets, count,
+                            "es" if count > 1 else ""))
     if stock:
         for label in ("first run", "no-change run"):
             run = stock[label]
             print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckanext-dcat dcat_rdf, core schema, one consumer; %s; %s)"
                   % ("stock x1", label, run["elapsed"], args.datasets / run["elapsed"], run["status"],
                      ", ".join("%s %d" % kv for kv in run["stats"].items())))
-    for n, seconds in sorted(parallel_floors.items()):
-        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone, %d processes at once, on %d datasets "
-              "more)" % ("floor x%d" % n, "", seconds, args.datasets / seconds, n, args.datasets))
     for reader, label, elapsed, counts, status, count in results:
         versus = ""
+        floor = floors.get((reader.split(" ")[0], count))
         if floor and label == "first run":
-            versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed * count / floor)
-            if count in parallel_floors:
-                versus += " (%.2fx the floor with %d processes)" % (elapsed / parallel_floors[count], count)
+            versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed / floor)
         if stock and reader.startswith("rdf"):
             versus += "  %.1fx stock's speed" % (stock[label]["elapsed"] / elapsed)
         print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (
