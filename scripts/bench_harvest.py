@@ -174,7 +174,7 @@ def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str) 
     before the clock starts: a source of its own is gathered (read, mapped, hashed), then each object gets what the
     import adds (a name of its own, provenance, the detections)."""
     import ckan.model as model
-    from ckanext.harvest.model import HarvestObject, HarvestSource
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
     from ckanext.pida.hub import review
     from ckanext.pida.hub.harvesters import config as source_config
     from ckanext.pida.hub.harvesters import records, runner
@@ -194,6 +194,12 @@ def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str) 
                                name="floor-%s-%d" % (tag, i), owner_org=org["id"])
         review.annotate(data, obj.guid, content["hash"], cfg["country"])
         prepared.append(data)
+    # Nothing of this source is left waiting: ckanext-harvest's harvest_jobs_run re-queues waiting objects, and a
+    # run would import them.
+    model.Session.query(HarvestObject).filter(HarvestObject.harvest_source_id == source["id"]).update(
+        {"state": "COMPLETE", "current": False})
+    model.Session.query(HarvestJob).filter(HarvestJob.source_id == source["id"]).update({"status": "Finished"})
+    model.Session.commit()
     model.Session.remove()
     return prepared
 
