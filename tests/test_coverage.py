@@ -250,3 +250,25 @@ def test_a_dataset_indexed_before_the_coverage_fields_still_shows_its_detections
     assert cell["status"] == coverage.DETECTED and cell["datasets"][0]["name"] == "ar-magistrados"
     assert coverage._from_index(dict(doc, **{indexing.COVERAGE_FIELD: "{}"}))["pida_harvest"] == {
         "detection": {"pending": []}}
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_index_is_read_page_by_page_ahead_of_the_report(full_dataset, monkeypatch):
+    """Pages of the index are fetched in a thread ahead of the reader: the same datasets whatever the page size, and
+    a reader that stops early leaves no thread behind."""
+    import threading
+    import time
+    for name in ("uno", "dos", "tres"):
+        helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name=name, title=name.title()))
+    whole = sorted(d["name"] for d in coverage.index_datasets())
+    monkeypatch.setattr(coverage, "INDEX_PAGE", 1)
+    assert sorted(d["name"] for d in coverage.index_datasets()) == whole == ["dos", "tres", "uno"]
+
+    reader = coverage.index_datasets()
+    next(reader)
+    reader.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(t.name == "pida-coverage-pages" for t in threading.enumerate()):
+        time.sleep(0.1)
+    assert not any(t.name == "pida-coverage-pages" for t in threading.enumerate())

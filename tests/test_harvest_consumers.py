@@ -165,32 +165,47 @@ def test_the_hub_consumer_gives_up_an_object_after_five_attempts_as_ckanext_harv
     assert not harvested_from(source["id"])
 
 
-def test_ckan_pida_fetch_consumer_imports_a_job_as_a_process_of_its_own(hub, portal, app, tmp_path):
-    """The command a hub runs once per core: started as a process on this test site's ini, it imports every object
-    the gather queued (this process consumes nothing), and keeps waiting for more."""
+def test_ckan_pida_consumers_run_a_job_as_processes_of_their_own_after_idling(hub, portal, app, tmp_path):
+    """The commands a hub runs (a gather consumer, and a fetch consumer per core), started as processes on this test
+    site's ini: they outlive an empty queue (redis-py 8 gives Redis connections a 5-second socket timeout, which
+    killed ckanext-harvest's own consumers, ckan/ckanext-harvest#581), then gather and import every object of a
+    job (this process consumes nothing), and keep waiting for more."""
     import os
     import subprocess
     import sys
     import time
     source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
-    job = runner.request_job(source["id"])
-    runner.drain_gather()
     ini = tmp_path / "consumer.ini"
     base = open("test.ini", encoding="utf-8").read()
-    # CKAN 2.11 reads the logging sections of the very file it is given
-    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\n\n{}".format(
+    # The queues through ckan.redis.url (the same Redis database as test.ini's ckan.harvest.mq.*), as many sites
+    # configure them: there redis-py 8 gives up on a blocked read after 5 seconds (after about a minute otherwise).
+    # CKAN 2.11 reads the logging sections of the very file it is given.
+    ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\nckan.harvest.mq.hostname =\n\n{}".format(
         os.path.abspath("test.ini"), PLUGINS, base[base.index("[loggers]"):]))
-    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", str(ini), "pida",
-                                "fetch-consumer"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    queues = "redis://{}:{}/{}".format(*(tk.config.get("ckan.harvest.mq." + k) for k in ("hostname", "port",
+                                                                                          "redis_db")))
+    processes = [subprocess.Popen([ckan, "-c", str(ini), "pida", stage], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, env=dict(os.environ, CKAN_REDIS_URL=queues))
+                 for stage in ("gather-consumer", "fetch-consumer")]
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and [o for o in _objects(job["id"]) if o.state != "COMPLETE"]:
+        time.sleep(20)  # CKAN's start-up, then more than 5 seconds of an empty queue
+        for process in processes:
             assert process.poll() is None, process.communicate()[0][-3000:]  # it has not died
+        job = runner.request_job(source["id"])
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and (len(_objects(job["id"])) < 16 or
+                                               [o for o in _objects(job["id"]) if o.state != "COMPLETE"]):
+            for process in processes:
+                assert process.poll() is None, process.communicate()[0][-3000:]
             time.sleep(0.5)
-        assert process.poll() is None  # still waiting for work
+        time.sleep(6)
+        for process in processes:
+            assert process.poll() is None  # still waiting for work, past another idle 5 seconds
     finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0]
+        for process in processes:
+            process.terminate()
+        output = "".join(process.communicate(timeout=30)[0] for process in processes)
     objects = _objects(job["id"])
     assert len(objects) == 16 and {o.report_status for o in objects} == {"added"}, output[-3000:]
     _finish(source["id"])

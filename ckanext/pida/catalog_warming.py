@@ -80,7 +80,11 @@ def warm_pending(grace: float = GRACE) -> int:
         ids = [i.decode() if isinstance(i, bytes) else i for i in take(keys=[PENDING], args=[time.time() - grace,
                                                                                              BATCH])]
         if ids:
-            done += warm(ids)
+            try:
+                done += warm(ids)
+            except Exception:  # the next dataset indexed queues a new job; these are serialised by their pages
+                redis.delete(RUNNING)
+                raise
             continue
         oldest = redis.zrange(PENDING, 0, 0, withscores=True)
         if oldest:  # noted less than `grace` ago

@@ -21,6 +21,8 @@ import csv
 import datetime
 import io
 import json
+import queue
+import threading
 from typing import Iterable, Optional
 
 import ckan.model as model
@@ -164,15 +166,50 @@ def index_datasets(country: Optional[str] = None) -> Iterable[dict]:
           "+dataset_type:dataset", "vocab_pida_priority:[* TO *] OR vocab_pida_detected:[* TO *]"]
     if country:
         fq.append('+vocab_pida_country:"{}"'.format(country.upper().replace('"', "")))
-    cursor = "*"
-    while True:
-        result = conn.search("*:*", fq=fq, fl=",".join(INDEX_FIELDS), sort="index_id asc", rows=INDEX_PAGE,
-                             cursorMark=cursor)
-        for doc in result.docs:
+    for docs in _pages_ahead(conn, fq):
+        for doc in docs:
             yield _from_index(doc)
-        if not result.docs or result.nextCursorMark == cursor:
-            return
-        cursor = result.nextCursorMark
+
+
+def _pages_ahead(conn, fq: list[str]) -> Iterable[list]:
+    """The documents, a page at a time, with Solr's cursor; the next page is fetched in a thread while the caller
+    reads this one (at 100,000 datasets, Solr's time was a third of the report's)."""
+    pages: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()  # the reader gave up: the thread ends instead of waiting to hand a page over
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch():
+        cursor = "*"
+        try:
+            while True:
+                result = conn.search("*:*", fq=fq, fl=",".join(INDEX_FIELDS), sort="index_id asc", rows=INDEX_PAGE,
+                                     cursorMark=cursor)
+                if not hand_over(result.docs) or not result.docs or result.nextCursorMark == cursor:
+                    break
+                cursor = result.nextCursorMark
+        except Exception as e:  # raised in the reader's thread
+            hand_over(e)
+        hand_over(None)
+
+    threading.Thread(target=fetch, daemon=True, name="pida-coverage-pages").start()
+    try:
+        while True:
+            docs = pages.get()
+            if docs is None:
+                return
+            if isinstance(docs, Exception):
+                raise docs
+            yield docs
+    finally:
+        stop.set()
 
 
 def _from_index(doc: dict) -> dict:

@@ -124,10 +124,20 @@ def fetch_consumer(ctx):
     (any other source's objects as ``ckan harvester fetch-consumer`` does). Run as many as the machine has cores."""
     from ckanext.pida.hub.harvesters import consumer
     with ctx.meta["flask_app"].test_request_context():
-        consumer.consume_forever()
+        consumer.consume_forever("fetch")
 
 
-commands = [hub_source, harvest, harvest_health, detect, fetch_consumer]
+@click.command("gather-consumer")
+@click.pass_context
+def gather_consumer(ctx):
+    """ckanext-harvest's gather consumer (``ckan harvester gather-consumer``), which does not die when its queue stays
+    empty for 5 seconds on CKAN 2.12 (redis-py 8). Run one."""
+    from ckanext.pida.hub.harvesters import consumer
+    with ctx.meta["flask_app"].test_request_context():
+        consumer.consume_forever("gather")
+
+
+commands = [hub_source, harvest, harvest_health, detect, fetch_consumer, gather_consumer]
 
 
 def get_commands() -> list:

@@ -13,6 +13,8 @@ keeps only what ckanext-harvest's pages, reports and ``harvest_jobs_run`` read:
 
 Objects of any other harvester go to ckanext-harvest's own callback, unchanged. ``ckan pida fetch-consumer``
 runs this callback on the same Redis queue; it and ``ckan harvester fetch-consumer`` can run side by side.
+``ckan pida gather-consumer`` runs ckanext-harvest's gather callback; both wait on an idle queue without dying
+(``messages``).
 """
 from __future__ import annotations
 
@@ -84,8 +86,38 @@ def _fail(obj) -> None:
     obj.save()
 
 
-def consume_forever() -> None:
-    """``ckan pida fetch-consumer``: blocks on the fetch queue, as ``ckan harvester fetch-consumer`` does."""
-    consumer = queue.get_fetch_consumer()
-    for method, header, body in consumer.consume(queue=queue.get_fetch_queue_name()):
-        fetch_callback(consumer, method, header, body)
+def consume_forever(stage: str = "fetch") -> None:
+    """``ckan pida fetch-consumer`` (this module's callback) and ``ckan pida gather-consumer`` (ckanext-harvest's
+    own): wait on the queue and handle each message, as ``ckan harvester fetch-consumer`` and ``gather-consumer``
+    do, but without dying on a queue left idle (``messages``)."""
+    if stage == "gather":
+        consumer, name, callback = queue.get_gather_consumer(), queue.get_gather_queue_name(), queue.gather_callback
+    else:
+        consumer, name, callback = queue.get_fetch_consumer(), queue.get_fetch_queue_name(), fetch_callback
+    for method, header, body in messages(consumer, name):
+        callback(consumer, method, header, body)
+
+
+#: Seconds a consumer waits on an empty Redis queue before asking again.
+POLL_SECONDS = 2
+
+
+def messages(consumer, name: str):
+    """The queue's messages, as ckanext-harvest's consumer gives them. Its Redis consumer blocks in one BLPOP with no
+    timeout, and redis-py 8 (CKAN 2.12's) gives every connection a 5-second socket timeout, so a consumer whose
+    queue stays empty for 5 seconds dies of a TimeoutError (ckan/ckanext-harvest#581). Here the wait is a BLPOP of
+    ``POLL_SECONDS``, asked again, and each message is marked in progress as ckanext-harvest marks it."""
+    if not isinstance(consumer, queue.RedisConsumer):  # AMQP: ckanext-harvest's own consumer
+        yield from consumer.consume(queue=name)
+        return
+    while True:
+        item = consumer.redis.blpop(consumer.routing_key, timeout=POLL_SECONDS)
+        if item is None:
+            continue
+        _key, body = item
+        try:
+            consumer.redis.set(consumer.persistance_key(body), str(datetime.datetime.now()))
+        except Exception as e:  # as ckanext-harvest: the message is dropped, a later run finds its object
+            log.error("Redis Exception: %s", e)
+            continue
+        yield queue.FakeMethod(body), consumer, body
