@@ -14,8 +14,8 @@ the queues as one consumer, and ``ckan pida fetch-consumer`` processes (started 
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets, the least
 an import can cost: for each reader and number of consumers, exactly the dicts that reader's import sends, created
 by as many processes at once as there are consumers, just before those runs. ``--stock`` harvests the Turtle
-catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints datasets per second for each run, its time per dataset per
-consumer against the floor's, the ratio to stock, and the peak RSS.
+catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints
+datasets per second for each run, its time against its floor's, the ratio to stock, and the peak RSS.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
 CKAN_SOLR_URL and CKAN_REDIS_URL override the ini).
 """
@@ -428,8 +428,8 @@ def main() -> int:
           "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
     for (reader, count), seconds in floors.items():
         print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone of the same %d datasets, %d process%s "
-              "at once)" % ("floor %s x%d" % (reader, count), "", seconds, args.datasets / seconds, args.datasets, count,
-                            "es" if count > 1 else ""))
+              "at once)" % ("%s x%d" % (reader, count), "floor", seconds, args.datasets / seconds, args.datasets,
+                            count, "es" if count > 1 else ""))
     if stock:
         for label in ("first run", "no-change run"):
             run = stock[label]

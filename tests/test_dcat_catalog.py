@@ -514,8 +514,8 @@ class TestWarmedWhenIndexed:
         ini = tmp_path / "worker.ini"
         base = open("test.ini", encoding="utf-8").read()
         # the same settings as this test's site (the cache key holds every ckanext.dcat option)
-        ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\nckanext.dcat.datasets_per_page = 4\n\n{}".format(
-            os.path.abspath("test.ini"), PORTAL_PLUGINS, base[base.index("[loggers]"):]))
+        ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\nckanext.dcat.datasets_per_page = 4\n\n{}"
+                       .format(os.path.abspath("test.ini"), PORTAL_PLUGINS, base[base.index("[loggers]"):]))
         result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ckan"), "-c", str(ini), "jobs",
                                  "worker", "--burst"], capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
