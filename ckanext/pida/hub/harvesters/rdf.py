@@ -88,7 +88,7 @@ def _map(parser, ref) -> dict:
         if licences is not None:
             profile._licenceregister_cache = licences
         profile.parse_dataset(dataset, ref)
-        licences = profile._licenceregister_cache
+        licences = getattr(profile, "_licenceregister_cache", None)  # absent from another ckanext-dcat: no cache
     parser._pida_licences = licences
     return dataset
 
