@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 from ckanext.harvest import queue
 
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.pida.hub.harvesters import consumer, runner
 from ckanext.pida.hub.model import HarvestRecord
@@ -156,6 +156,22 @@ def test_the_hub_consumer_gives_up_an_object_after_five_attempts_as_ckanext_harv
     job = runner.request_job(source["id"])
     runner.drain_gather()
     model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job["id"]).update({"retry_times": 4})
+    model.Session.commit()
+
+    _run_consumers(app, (HUB,))
+
+    objects = _objects(job["id"])
+    assert objects and all((o.state, o.report_status, o.package_id) == ("ERROR", "errored", None) for o in objects)
+    assert not harvested_from(source["id"])
+
+
+def test_the_hub_consumer_imports_nothing_of_a_job_aborted_meanwhile(hub, portal, app):
+    """Objects still queued when their job is aborted (``ckan harvester job-abort`` marks it Finished) are set to
+    error, as ckanext-harvest's callback sets them, and no dataset is created."""
+    source = _datajson_source(hub, portal, "/data.json", "ar_pydatajson_several_datasets.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    model.Session.query(HarvestJob).filter(HarvestJob.id == job["id"]).update({"status": "Finished"})
     model.Session.commit()
 
     _run_consumers(app, (HUB,))

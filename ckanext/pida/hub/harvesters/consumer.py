@@ -22,11 +22,13 @@ import datetime
 import json
 import logging
 
+from sqlalchemy import orm
+
 import ckan.model as model
 from ckan.plugins import PluginImplementations
 from ckanext.harvest import queue
 from ckanext.harvest.interfaces import IHarvester
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestObject
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def fetch_callback(channel, method, header, body) -> None:
         object_id = json.loads(body)["harvest_object_id"]
     except (KeyError, ValueError):  # not a message this callback understands: ckanext-harvest's says why
         return queue.fetch_callback(channel, method, header, body)
-    obj = HarvestObject.get(object_id)
+    obj = _load(object_id)
     harvester = _pipeline_for(obj.source.type) if obj is not None else None
     if harvester is None:
         model.Session.remove()
@@ -61,6 +63,13 @@ def fetch_callback(channel, method, header, body) -> None:
         channel.basic_ack(method.delivery_tag)
 
 
+def _load(object_id: str):
+    """The harvest object with its source and job, in one query (three, lazily)."""
+    return model.Session.query(HarvestObject).options(
+        orm.joinedload(HarvestObject.source), orm.joinedload(HarvestObject.job)).filter(
+        HarvestObject.id == object_id).first()
+
+
 def _import(harvester, obj) -> None:
     now = datetime.datetime.utcnow()
     obj.retry_times = (obj.retry_times or 0) + 1
@@ -68,7 +77,7 @@ def _import(harvester, obj) -> None:
         log.error("Too many consecutive retries for object %s", obj.id)
         _fail(obj)
         return
-    if HarvestJob.get(obj.harvest_job_id).status == "Finished":
+    if obj.job.status == "Finished":
         log.error("Job %s was aborted or timed out, object %s set to error", obj.harvest_job_id, obj.id)
         _fail(obj)
         return

@@ -17,6 +17,7 @@ import  creates or updates the dataset (lenient PIDA validation, stable country-
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import uuid
@@ -383,8 +384,7 @@ class PidaPipeline(HarvesterBase):
         existing = model.Package.get(record.package_id) if record and record.package_id else None
         name = existing.name if existing else records.new_name(cfg["country"], dataset.get("title"),
                                                                harvest_object.guid)
-        source_pkg = None if existing and existing.owner_org else model.Package.get(source.id)
-        owner_org = (existing.owner_org if existing else None) or (source_pkg.owner_org if source_pkg else None)
+        owner_org = (existing.owner_org if existing else None) or _source_org(source.id, harvest_object.harvest_job_id)
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
                                name=name, owner_org=owner_org)
         review.annotate(data, harvest_object.guid, digest, cfg["country"])
@@ -414,6 +414,12 @@ class PidaPipeline(HarvesterBase):
         model.Session.add(record)
         model.Session.commit()
         return True
+
+
+@functools.lru_cache(maxsize=64)
+def _source_org(source_id: str, job_id: str) -> str | None:
+    """The organisation of a harvest source (its datasets' owner), read once per job and process."""
+    return model.Session.query(model.Package.owner_org).filter(model.Package.id == source_id).scalar()
 
 
 def _send_to_fetch(object_ids: list[str]) -> None:
