@@ -31,7 +31,9 @@ def _datajson_source(hub, portal, path, filename, country):
     return helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_datajson")
 
 
-HUB = consumer.fetch_callback  # ckan pida fetch-consumer
+HUB = consumer.fetch_callback  # ckan pida fetch-consumer, one message at a time
+HUB_BATCH = consumer.fetch_batch  # ckan pida fetch-consumer, as many messages as are waiting, up to BATCH
+BATCH = 3
 STOCK = queue.fetch_callback  # ckan harvester fetch-consumer
 
 
@@ -42,11 +44,19 @@ def _consume(flask_app, taken: list, ready: threading.Barrier, callback):
         ready.wait()
         try:
             while True:
-                method, channel, body = fetch.basic_get(None)
-                if body is None:
+                items = []
+                while len(items) < (BATCH if callback is HUB_BATCH else 1):
+                    method, _channel, body = fetch.basic_get(None)
+                    if body is None:
+                        break
+                    items.append((method, body))
+                if not items:
                     return
-                taken.append(json.loads(body)["harvest_object_id"])
-                callback(channel, method, None, body)
+                taken.extend(json.loads(body)["harvest_object_id"] for _method, body in items)
+                if callback is HUB_BATCH:
+                    callback(fetch, items)
+                else:
+                    callback(fetch, items[0][0], None, items[0][1])
         finally:
             model.Session.remove()
 
@@ -69,7 +79,8 @@ def _finish(source_id):
     model.Session.remove()
 
 
-@pytest.mark.parametrize("callbacks", [(HUB, HUB), (HUB, STOCK)], ids=["hub+hub", "hub+stock"])
+@pytest.mark.parametrize("callbacks", [(HUB, HUB), (HUB_BATCH, HUB_BATCH), (HUB_BATCH, STOCK)],
+                         ids=["hub+hub", "batches+batches", "batches+stock"])
 def test_two_fetch_consumers_share_a_job_with_no_duplicate_and_no_lost_dataset(hub, portal, app, callbacks):
     source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
     job = runner.request_job(source["id"])
@@ -110,7 +121,7 @@ def _objects(job_id) -> list:
     return model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job_id).all()
 
 
-@pytest.mark.parametrize("callback", [HUB, STOCK], ids=["hub", "stock"])
+@pytest.mark.parametrize("callback", [HUB, HUB_BATCH, STOCK], ids=["hub", "batches", "stock"])
 def test_each_consumer_leaves_what_ckanext_harvest_reports_read(hub, portal, app, callback):
     """Added, updated and deleted objects: state, report status, current flag, package and times, as ckanext-harvest's
     job report and source page read them, whichever consumer imported them."""
@@ -147,6 +158,52 @@ def test_each_consumer_leaves_what_ckanext_harvest_reports_read(hub, portal, app
     assert (stats["added"], stats["updated"], stats["deleted"], stats["errored"]) == (0, 1, 1, 0)
     report = helpers.call_action("harvest_job_report", id=job["id"])
     assert report["gather_errors"] == [] and report["object_errors"] == {}
+
+
+def test_a_failed_import_in_a_batch_fails_alone(hub, portal, app):
+    """In a batch, an object the import cannot read and one whose dataset does not validate are set to error with
+    their reason; every other object of the batch, before and after them, is imported and committed."""
+    source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    fetch = queue.get_fetch_consumer()
+    count = len(_objects(job["id"]))
+    items = [fetch.basic_get(None)[::2] for _ in range(count)]  # (method, body), in the queue's order
+    unreadable, invalid = (json.loads(body)["harvest_object_id"] for _method, body in items[1:3])
+    model.Session.get(HarvestObject, unreadable).content = "{not json"
+    content = json.loads(model.Session.get(HarvestObject, invalid).content)
+    content["dataset"]["resources"] = "no es una lista"
+    model.Session.get(HarvestObject, invalid).content = json.dumps(content)
+    model.Session.commit()
+
+    consumer.fetch_batch(fetch, items)
+
+    after = {o.id: o for o in _objects(job["id"])}
+    assert {o.state for i, o in after.items() if i not in (unreadable, invalid)} == {"COMPLETE"}
+    assert (after[unreadable].state, after[invalid].state) == ("ERROR", "ERROR")
+    errors = helpers.call_action("harvest_job_report", id=job["id"])["object_errors"]
+    assert set(errors) == {unreadable, invalid}
+    assert "Unreadable" in errors[unreadable]["errors"][0]["message"]
+    assert "resources" in errors[invalid]["errors"][0]["message"]
+    assert len(harvested_from(source["id"])) == count - 2
+    assert fetch.basic_get(None)[2] is None
+
+
+def test_lookups_read_a_record_again_once_the_batch_wrote_it(hub, portal, app):
+    """Two objects of one dataset in a batch: the second finds the record the first one's import wrote (not the
+    absence read before), so it updates that dataset instead of creating another."""
+    from ckanext.pida.hub.harvesters.pipeline import Lookups
+    source = _datajson_source(hub, portal, "/data.json", "ar_pydatajson_several_datasets.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    obj = _objects(job["id"])[0]
+    lookups = Lookups([obj, obj])
+    harvester = consumer._pipeline_for("pida_datajson")
+
+    assert lookups.record(source["id"], obj.guid) is None  # a new dataset
+    assert harvester.import_stage(obj, lookups)
+    again = lookups.record(source["id"], obj.guid)
+    assert again is not None and again.package_id == obj.package_id
 
 
 def test_the_hub_consumer_gives_up_an_object_after_five_attempts_as_ckanext_harvest_does(hub, portal, app):

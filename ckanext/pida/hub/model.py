@@ -119,6 +119,16 @@ class DetectionDecision(tk.BaseModel):
         return {d.concept: d for d in model.Session.query(cls).filter(cls.original_uri == original_uri)}
 
     @classmethod
+    def for_uris(cls, original_uris: list[str]) -> dict:
+        """The decisions on several datasets: {original URI: {concept: decision}}."""
+        out: dict = {}
+        uris = [u for u in original_uris if u]
+        if uris:
+            for d in model.Session.query(cls).filter(cls.original_uri.in_(uris)):
+                out.setdefault(d.original_uri, {})[d.concept] = d
+        return out
+
+    @classmethod
     def record(cls, original_uri: str, concept: str, decision: str, content_hash: str | None,
                user_id: str | None) -> "DetectionDecision":
         row = model.Session.query(cls).filter_by(original_uri=original_uri, concept=concept).first() \

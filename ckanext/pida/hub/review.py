@@ -35,11 +35,12 @@ def _ids(value) -> list[str]:
     return [v for v in values if vocabulary.concept(v)]
 
 
-def annotate(data: dict, guid: str, digest: str, country: Optional[str]) -> None:
+def annotate(data: dict, guid: str, digest: str, country: Optional[str], decisions: Optional[dict] = None) -> None:
     """Adds the detection to ``data`` (the dict about to be created or updated at import), applying the decisions
-    already taken on this dataset."""
+    already taken on this dataset (``decisions``, by concept, when the caller read them already)."""
     declared = _ids(data.get("pida_priority"))
-    decisions = DetectionDecision.for_uri(guid)
+    if decisions is None:
+        decisions = DetectionDecision.for_uri(guid)
     confirmed = [c for c, d in decisions.items() if d.decision == CONFIRMED and vocabulary.concept(c)]
     rejected = {c for c, d in decisions.items() if d.decision == REJECTED and d.content_hash == digest}
     pending = [s for s in detection.suggest(data, country=country, exclude=declared + confirmed)

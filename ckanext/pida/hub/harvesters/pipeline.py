@@ -34,7 +34,7 @@ from ckanext.pida.hub import review
 from ckanext.pida.hub.harvesters import config as source_config
 from ckanext.pida.hub.harvesters import fetch, mapping, records
 from ckanext.pida.hub.harvesters.messages import HarvestProblem, problem, render
-from ckanext.pida.hub.model import HarvestRecord, HarvestRun
+from ckanext.pida.hub.model import DetectionDecision, HarvestRecord, HarvestRun
 
 log = logging.getLogger(__name__)
 
@@ -331,18 +331,21 @@ class PidaPipeline(HarvesterBase):
     def fetch_stage(self, harvest_object):
         return True
 
-    def import_stage(self, harvest_object):
+    def import_stage(self, harvest_object, lookups: Lookups | None = None):
+        """Imports one object; ``lookups``, from the hub's fetch consumer, holds its record and detection decisions
+        read with those of the other objects of its batch."""
         try:
             content = json.loads(harvest_object.content or "{}")
         except ValueError:
             HarvestObjectError.create("Unreadable harvest object content", harvest_object, "Import")
             return False
         source = harvest_object.source
-        record = HarvestRecord.get(source.id, harvest_object.guid)
+        lookups = lookups or Lookups([harvest_object])
+        record = lookups.record(source.id, harvest_object.guid)
         try:
             if content.get("delete"):
                 return self._delete(harvest_object, record)
-            return self._create_or_update(harvest_object, record, content, source)
+            return self._create_or_update(harvest_object, record, content, source, lookups)
         except tk.ValidationError as e:
             model.Session.rollback()
             title = (content.get("dataset") or {}).get("title") or "?"
@@ -378,7 +381,7 @@ class PidaPipeline(HarvesterBase):
         model.Session.commit()
         return True
 
-    def _create_or_update(self, harvest_object, record, content, source) -> bool:
+    def _create_or_update(self, harvest_object, record, content, source, lookups) -> bool:
         cfg = source_config.parse(source.config)
         dataset, digest = content["dataset"], content["hash"]
         existing = model.Package.get(record.package_id) if record and record.package_id else None
@@ -387,7 +390,7 @@ class PidaPipeline(HarvesterBase):
         owner_org = (existing.owner_org if existing else None) or _source_org(source.id, harvest_object.harvest_job_id)
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
                                name=name, owner_org=owner_org)
-        review.annotate(data, harvest_object.guid, digest, cfg["country"])
+        review.annotate(data, harvest_object.guid, digest, cfg["country"], lookups.decisions(harvest_object.guid))
         context = self._context()
         if existing:
             data["id"] = existing.id
@@ -414,6 +417,30 @@ class PidaPipeline(HarvesterBase):
         model.Session.add(record)
         model.Session.commit()
         return True
+
+
+class Lookups:
+    """The harvest records and detection decisions of the objects a consumer imports together, read in one query
+    each. An object whose dataset another object of the batch already imported reads its record afresh."""
+
+    def __init__(self, objects):
+        guids_by_source: dict[str, list[str]] = {}
+        for obj in objects:
+            guids_by_source.setdefault(obj.harvest_source_id, []).append(obj.guid)
+        self._records = {(source_id, guid): record for source_id, guids in guids_by_source.items()
+                         for guid, record in HarvestRecord.for_guids(source_id, guids).items()}
+        self._decisions = DetectionDecision.for_uris([obj.guid for obj in objects])
+        self._given: set = set()
+
+    def record(self, source_id: str, guid: str) -> HarvestRecord | None:
+        key = (source_id, guid)
+        if key in self._given:
+            return HarvestRecord.get(source_id, guid)
+        self._given.add(key)
+        return self._records.get(key)
+
+    def decisions(self, guid: str) -> dict:
+        return self._decisions.get(guid, {})
 
 
 @functools.lru_cache(maxsize=64)

@@ -74,9 +74,20 @@ def drain_gather() -> None:
 
 
 def drain() -> None:
-    """Consumes the gather queue, then the fetch queue, until both are empty."""
+    """Consumes the gather queue, then the fetch queue (as many messages at a time as ``ckan pida fetch-consumer``
+    takes), until both are empty."""
     drain_gather()
-    _drain(queue.get_fetch_consumer(), consumer.fetch_callback)
+    fetch, most = queue.get_fetch_consumer(), consumer.batch_size()
+    while True:
+        items = []
+        while len(items) < most:
+            method, _channel, body = fetch.basic_get(None)
+            if body is None:
+                break
+            items.append((method, body))
+        if not items:
+            return
+        consumer.fetch_batch(fetch, items)
 
 
 def wait_for_objects(job_id: str, timeout: float = 3600) -> None:
