@@ -42,15 +42,16 @@ CONCEPTS = ["lobbying-register", "contracts-register", "budgets", "spending", "c
             "asset-declarations", "audit-data", "court-data", "tender-award-processes", "government-grants"]
 
 
-def page_body(base: str, page: int, pages: int, size: int, total: int) -> bytes:
+def page_body(base: str, page: int, pages: int, size: int, lo: int, hi: int) -> bytes:
+    """Page ``page`` of the Turtle catalogue of datasets ``lo`` to ``hi`` - 1."""
     today = datetime.date.today().isoformat()
     out = ["@prefix dcat: <http://www.w3.org/ns/dcat#> .", "@prefix dct: <http://purl.org/dc/terms/> .",
            "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .", "@prefix pida: <https://w3id.org/pida/ns#> .",
            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", ""]
     current = "%s/catalog.ttl?page=%d" % (base, page)
     out.append("<%s> a hydra:PagedCollection ; hydra:totalItems %d ; hydra:itemsPerPage %d%s ." % (
-        current, total, size, " ; hydra:next <%s/catalog.ttl?page=%d>" % (base, page + 1) if page < pages else ""))
-    for i in range((page - 1) * size, min(page * size, total)):
+        current, hi - lo, size, " ; hydra:next <%s/catalog.ttl?page=%d>" % (base, page + 1) if page < pages else ""))
+    for i in range(lo + (page - 1) * size, min(lo + page * size, hi)):
         concept = CONCEPTS[i % len(CONCEPTS)]
         out.append(
             '<{b}/dataset/{i}> a dcat:Dataset ; dct:title "Conjunto de datos {i}" ; dct:identifier "bench-{i}" ;\n'
@@ -65,7 +66,7 @@ def page_body(base: str, page: int, pages: int, size: int, total: int) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def data_json_body(total: int) -> bytes:
+def data_json_body(lo: int, hi: int) -> bytes:
     """The same generated datasets as one data.json in the OAS regional profile."""
     today = datetime.date.today().isoformat()
     datasets = [{
@@ -76,7 +77,7 @@ def data_json_body(total: int) -> bytes:
         "publisher": {"name": "Ministerio", "mbox": "datos@example.gov"}, "license": "cc-by",
         "distribution": [{"identifier": "bench-%d-csv" % i, "title": "datos-%d.csv" % i, "format": "CSV",
                           "accessURL": "https://datos.example.gov/%d" % i, "issued": "2024-01-01",
-                          "downloadURL": "https://datos.example.gov/%d.csv" % i}]} for i in range(total)]
+                          "downloadURL": "https://datos.example.gov/%d.csv" % i}]} for i in range(lo, hi)]
     return json.dumps({"title": "Bench", "description": "Bench", "publisher": {"name": "Bench", "mbox": ""},
                        "superThemeTaxonomy": "http://datos.gob.ar/superThemeTaxonomy.json",
                        "dataset": datasets}).encode("utf-8")
@@ -106,20 +107,26 @@ def package_search_body(datasets: list, query: str) -> bytes:
 
 
 def serve(port: int, total: int, size: int) -> None:
-    base = "http://127.0.0.1:%d" % port
-    pages = max(1, -(-total // size))
-    data_json = data_json_body(total)
+    """Serves the generated catalogue in the three formats, whole, or a slice of it under a path starting with
+    ``/s<first>-<end>`` (datasets first to end - 1; ``--rounds``)."""
+    data_json = {}
     ckan = ckan_datasets(total)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
+            sliced = re.match(r"/s(\d+)-(\d+)", self.path)
+            lo, hi = (int(sliced.group(1)), int(sliced.group(2))) if sliced else (0, total)
             if "/data.json" in self.path:
-                body, content_type = data_json, "application/json"
+                if (lo, hi) not in data_json:
+                    data_json[lo, hi] = data_json_body(lo, hi)
+                body, content_type = data_json[lo, hi], "application/json"
             elif "/api/3/action/package_search" in self.path:
-                body, content_type = package_search_body(ckan, urlsplit(self.path).query), "application/json"
+                body, content_type = package_search_body(ckan[lo:hi], urlsplit(self.path).query), "application/json"
             else:
                 page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-                body, content_type = page_body(base, page, pages, size, total), "text/turtle"
+                base = "http://127.0.0.1:%d%s" % (port, urlsplit(self.path).path.rsplit("/", 1)[0])
+                pages = max(1, -(-(hi - lo) // size))
+                body, content_type = page_body(base, page, pages, size, lo, hi), "text/turtle"
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -169,7 +176,7 @@ def gather_only(runner, source_id: str) -> int:
     return queued
 
 
-def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str) -> list:
+def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str, prefix: str = "") -> list:
     """Exactly the dicts and context a first import of the reader's catalogue sends to package_create, prepared
     before the clock starts: a source of its own is gathered (read, mapped, hashed), then each object gets what the
     import adds (a name of its own, provenance, the detections)."""
@@ -181,7 +188,7 @@ def floor_dicts(tk, context: dict, org: dict, reader: str, port: int, tag: str) 
     source_type, path, country = READERS[reader]
     source = tk.get_action("harvest_source_create")(dict(context), {
         "name": "bench-floor-%s-%s" % (reader, tag), "title": "Bench floor " + reader, "source_type": source_type,
-        "url": "http://127.0.0.1:%d/f%s%s" % (port, tag, path), "owner_org": org["id"],
+        "url": "http://127.0.0.1:%d%s/f%s%s" % (port, prefix, tag, path), "owner_org": org["id"],
         "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60, "max_size_mb": 500})})
     gather_only(runner, source["id"])
     source_obj = HarvestSource.get(source["id"])
@@ -237,6 +244,15 @@ def time_floor(tk, prepared: list, processes: int = 1) -> float:
     if any(process.exitcode for process in children):
         raise RuntimeError("a floor process failed")
     return time.monotonic() - started
+
+
+def run_timed(tk, runner, context: dict, source: dict) -> tuple:
+    """One job of a source, beside the other consumers: (seconds, the run's counts, the job's status)."""
+    started = time.monotonic()
+    job = runner.run_now(source["id"])
+    elapsed = time.monotonic() - started
+    health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
+    return elapsed, health["counts"], job["status"]
 
 
 STOCK_PLUGINS = "dcat dcat_rdf_harvester harvest"
@@ -316,6 +332,9 @@ def main() -> int:
     parser.add_argument("--readers", default="rdf,datajson,ckan", help="comma-separated: " + ", ".join(READERS))
     parser.add_argument("--consumers", default="1", help="comma-separated numbers of fetch consumers, e.g. 1,2")
     parser.add_argument("--floor", action="store_true", help="also time a bare package_create of the datasets")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="split the catalogue into this many slices, each harvested from a source of its own "
+                             "right after its floor, so that runs and floors alternate (side by side)")
     parser.add_argument("--gather-only", action="store_true",
                         help="run only the gather stage of a first run (reading, mapping, hashing, queueing), to "
                              "measure its memory at a given size; run once per size, the peak RSS is per process")
@@ -372,42 +391,47 @@ def main() -> int:
         time.sleep(0.5)  # the catalogue server is up
 
         results = []
-        floors = {}  # (reader, consumers) -> seconds
+        floors = {}  # (reader, consumers) -> seconds of each round
         stock = run_stock(args.ini, port, args.datasets) if args.stock else None
         readers = args.readers.split(",")
+        bounds = [(args.datasets * r // args.rounds, args.datasets * (r + 1) // args.rounds)
+                  for r in range(args.rounds)]
         for count in consumer_counts:
             # The floor's datasets are gathered before the extra consumers start (they would import them), kept as
             # JSON text until their turn.
-            floor_texts = {reader: json.dumps(floor_dicts(tk, context, org, reader, port, "%s%d" % (reader, count)))
-                           for reader in readers} if args.floor and not args.gather_only else {}
+            floor_texts = {(reader, lo): json.dumps(floor_dicts(tk, context, org, reader, port, "%s%d-%d" % (
+                reader, count, lo), "/s%d-%d" % (lo, hi))) for reader in readers for lo, hi in bounds} \
+                if args.floor and not args.gather_only else {}
             consumers = start_consumers(args.ini, count - 1)  # only while runs with that many consumers go on
             try:
                 for reader in readers:
                     source_type, path, country = READERS[reader]
-                    if reader in floor_texts:
-                        # The same datasets created bare, by as many processes as consumers, just before the runs
-                        # (on a database 5,000 datasets smaller than theirs: the ratio errs against the hub).
-                        floors[reader, count] = time_floor(tk, json.loads(floor_texts.pop(reader)), processes=count)
-                    source = tk.get_action("harvest_source_create")(dict(context), {
-                        "name": "bench-%s-%d-%d" % (reader, count, port), "title": "Bench " + reader,
-                        "url": "http://127.0.0.1:%d/c%d%s" % (port, count, path),  # a source of its own
-                        "source_type": source_type,
-                        "owner_org": org["id"],
-                        "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
-                                              "max_size_mb": 500, "page_size": args.page_size})})
-                    if args.gather_only:
-                        started = time.monotonic()
-                        queued = gather_only(runner, source["id"])
-                        results.append(("%s" % reader, "gather", time.monotonic() - started,
-                                        {"queued": queued}, "gathered", count))
-                        continue
-                    for label in ("first run", "no-change run"):
-                        started = time.monotonic()
-                        job = runner.run_now(source["id"])  # beside the other consumers
-                        elapsed = time.monotonic() - started
-                        health = tk.get_action("pida_harvest_health")(dict(context), {"id": source["id"]})[0]
-                        results.append(("%s x%d" % (reader, count), label, elapsed, health["counts"],
-                                        job["status"], count))
+                    sources, firsts = [], []
+                    for lo, hi in bounds:
+                        if (reader, lo) in floor_texts:
+                            # The same datasets created bare, by as many processes as consumers, just before their
+                            # run (on a database smaller than the run's: the ratio errs against the hub).
+                            floors.setdefault((reader, count), []).append(time_floor(
+                                tk, json.loads(floor_texts.pop((reader, lo))), processes=count))
+                        source = tk.get_action("harvest_source_create")(dict(context), {
+                            "name": "bench-%s-%d-%d-%d" % (reader, count, lo, port), "title": "Bench " + reader,
+                            "url": "http://127.0.0.1:%d/s%d-%d/c%d%s" % (port, lo, hi, count, path),  # its own
+                            "source_type": source_type,
+                            "owner_org": org["id"],
+                            "config": json.dumps({"country": country, "full_run_days": 0, "timeout": 60,
+                                                  "max_size_mb": 500, "page_size": args.page_size})})
+                        sources.append(source)
+                        if args.gather_only:
+                            started = time.monotonic()
+                            queued = gather_only(runner, source["id"])
+                            firsts.append((time.monotonic() - started, {"queued": queued}, "gathered"))
+                        else:
+                            firsts.append(run_timed(tk, runner, context, source))
+                    label = reader if args.gather_only else "%s x%d" % (reader, count)
+                    results.append((label, "gather" if args.gather_only else "first run", firsts, count))
+                    if not args.gather_only:
+                        results.append((label, "no-change run", [run_timed(tk, runner, context, source)
+                                                                 for source in sources], count))
             finally:
                 for process in consumers:
                     process.terminate()
@@ -426,25 +450,34 @@ def main() -> int:
     server.terminate()
     print("catalogue: %d datasets on 127.0.0.1 (rdf: Turtle, %d per page, Hydra paging; datajson: one data.json; "
           "ckan: package_search, %d per page)" % (args.datasets, args.page_size, args.page_size))
+    rounds = " in %d rounds" % args.rounds if args.rounds > 1 else ""
     for (reader, count), seconds in floors.items():
-        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone of the same %d datasets, %d process%s "
-              "at once)" % ("%s x%d" % (reader, count), "floor", seconds, args.datasets / seconds, args.datasets,
-                            count, "es" if count > 1 else ""))
+        print("%-12s %-14s %7.1f s  %7.1f datasets/s  (package_create alone of the same %d datasets%s, %d process%s "
+              "at once)" % ("%s x%d" % (reader, count), "floor", sum(seconds), args.datasets / sum(seconds),
+                            args.datasets, rounds, count, "es" if count > 1 else ""))
     if stock:
         for label in ("first run", "no-change run"):
             run = stock[label]
             print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckanext-dcat dcat_rdf, core schema, one consumer; %s; %s)"
                   % ("stock x1", label, run["elapsed"], args.datasets / run["elapsed"], run["status"],
                      ", ".join("%s %d" % kv for kv in run["stats"].items())))
-    for reader, label, elapsed, counts, status, count in results:
+    for reader, label, runs, count in results:
+        elapsed = sum(r[0] for r in runs)
+        counts = {}
+        for _seconds, run_counts, _status in runs:
+            for key, value in run_counts.items():
+                counts[key] = counts.get(key, 0) + value
         versus = ""
         floor = floors.get((reader.split(" ")[0], count))
         if floor and label == "first run":
-            versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed / floor)
+            versus = "  per consumer %.2fx the floor's time a dataset" % (elapsed / sum(floor))
+            if len(floor) > 1:
+                ratios = sorted(r[0] / f for r, f in zip(runs, floor))
+                versus += " (rounds: %.2f to %.2f, median %.2f)" % (ratios[0], ratios[-1], ratios[len(ratios) // 2])
         if stock and reader.startswith("rdf"):
             versus += "  %.1fx stock's speed" % (stock[label]["elapsed"] / elapsed)
         print("%-12s %-14s %7.1f s  %7.1f datasets/s%s  (%s; %s)" % (
-            reader, label, elapsed, args.datasets / elapsed, versus, status,
+            reader, label, elapsed, args.datasets / elapsed, versus, ", ".join(sorted({r[2] for r in runs})),
             ", ".join("%s %d" % kv for kv in counts.items())))
     if rebuild:
         print("%-12s %-14s %7.1f s  %7.1f datasets/s  (ckan search-index rebuild of %d harvested datasets, one "
