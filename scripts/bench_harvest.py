@@ -13,7 +13,10 @@ same process. With ``--consumers 1,2``, each reader runs once per number of fetc
 the queues as one consumer, and ``ckan pida fetch-consumer`` processes (started first, on an ini written for them)
 are the others, as a hub runs them. ``--floor`` times a bare ``package_create`` of the same datasets, the least
 an import can cost: for each reader and number of consumers, exactly the dicts that reader's import sends, created
-by as many processes at once as there are consumers, just before those runs. ``--stock`` harvests the Turtle
+by as many processes at once as there are consumers, just before those runs. ``--rounds N`` splits the catalogue
+into N slices harvested from a source each, every one right after its own floor, so that a slow minute of the
+machine (an index merge, a vacuum) falls on runs and floors alike; it prints the ratio of the sums and its range
+over the rounds. ``--stock`` harvests the Turtle
 catalogue with ckanext-dcat's stock ``dcat_rdf`` harvester too (core schema, one consumer, its own process). Prints
 datasets per second for each run, its time against its floor's, the ratio to stock, and the peak RSS.
 --reset empties the database and the Solr core of that ini first: use a database of its own (CKAN_SQLALCHEMY_URL,
