@@ -189,6 +189,32 @@ def test_a_failed_import_in_a_batch_fails_alone(hub, portal, app):
     assert fetch.basic_get(None)[2] is None
 
 
+def test_an_unforeseen_error_in_a_batch_fails_its_object_alone(hub, portal, app, monkeypatch):
+    """An exception import_stage does not foresee (here, reading one object's record) sets that object to error and
+    the batch goes on: the consumer neither dies nor leaves the other messages unacknowledged."""
+    from ckanext.pida.hub.harvesters import pipeline
+    source = _datajson_source(hub, portal, "/data.json", "ar_pydatajson_several_datasets.json", "AR")
+    job = runner.request_job(source["id"])
+    runner.drain_gather()
+    fetch = queue.get_fetch_consumer()
+    items = [fetch.basic_get(None)[::2] for _ in _objects(job["id"])]
+    broken = json.loads(items[0][1])["harvest_object_id"]
+    broken_guid = model.Session.get(HarvestObject, broken).guid
+    record = pipeline.Lookups.record
+
+    def failing(self, source_id, guid):
+        if guid == broken_guid:
+            raise RuntimeError("the database went away")
+        return record(self, source_id, guid)
+    monkeypatch.setattr(pipeline.Lookups, "record", failing)
+
+    consumer.fetch_batch(fetch, items)
+
+    states = {o.id: o.state for o in _objects(job["id"])}
+    assert states.pop(broken) == "ERROR" and set(states.values()) == {"COMPLETE"}
+    assert len(harvested_from(source["id"])) == len(items) - 1
+
+
 def test_lookups_read_a_record_again_once_the_batch_wrote_it(hub, portal, app):
     """Two objects of one dataset in a batch: the second finds the record the first one's import wrote (not the
     absence read before), so it updates that dataset instead of creating another."""

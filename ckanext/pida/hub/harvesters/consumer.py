@@ -63,7 +63,7 @@ def fetch_batch(channel, items: list) -> None:
     each message after its object's import: a hub source's object with the lean bookkeeping above, any other with
     ckanext-harvest's callback."""
     ours, others = [], []
-    wanted = {}
+    wanted = {}  # a message repeated in the batch (put back by harvest_jobs_run meanwhile) is imported once
     for method, body in items:
         try:
             wanted[json.loads(body)["harvest_object_id"]] = (method, body)
@@ -123,6 +123,10 @@ def _import(channel, ours: list) -> None:
         try:
             if not harvester.import_stage(obj, lookups):  # on success the outcome was committed with the dataset
                 _fail(obj)
+        except Exception:  # import_stage reports what it foresees; anything else fails this object alone
+            log.exception("Import of harvest object %s failed", obj.id)
+            model.Session.rollback()
+            _fail(obj)
         finally:
             channel.basic_ack(method.delivery_tag)
 
