@@ -1,8 +1,8 @@
 """Scaling out the CKAN way (issue #11): fetch consumers share a job's objects through ckanext-harvest's Redis
 queue. Two consumers, running at once on a real catalogue served on 127.0.0.1, import every dataset once: no
 object taken twice, no dataset created twice, none lost; two sources harvested at the same time both finish. The
-hub's consumer (``ckan pida fetch-consumer``, two commits an object) and ckanext-harvest's own (``ckan harvester
-fetch-consumer``) leave the same objects behind, and can share a job."""
+hub's consumer (``ckan pida fetch-consumer``: a batch at a time, one commit an object besides the dataset's) and
+ckanext-harvest's own (``ckan harvester fetch-consumer``) leave the same objects behind, and can share a job."""
 from __future__ import annotations
 
 import json
@@ -191,7 +191,8 @@ def test_a_failed_import_in_a_batch_fails_alone(hub, portal, app):
 
 def test_an_unforeseen_error_in_a_batch_fails_its_object_alone(hub, portal, app, monkeypatch):
     """An exception import_stage does not foresee (here, reading one object's record) sets that object to error and
-    the batch goes on: the consumer neither dies nor leaves the other messages unacknowledged."""
+    the batch goes on: it does not reach the consumer's loop (which it would end), and every other object is
+    imported."""
     from ckanext.pida.hub.harvesters import pipeline
     source = _datajson_source(hub, portal, "/data.json", "ar_pydatajson_several_datasets.json", "AR")
     job = runner.request_job(source["id"])
