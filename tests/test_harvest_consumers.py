@@ -44,12 +44,7 @@ def _consume(flask_app, taken: list, ready: threading.Barrier, callback):
         ready.wait()
         try:
             while True:
-                items = []
-                while len(items) < (BATCH if callback is HUB_BATCH else 1):
-                    method, _channel, body = fetch.basic_get(None)
-                    if body is None:
-                        break
-                    items.append((method, body))
+                items = runner.waiting(fetch, BATCH if callback is HUB_BATCH else 1)
                 if not items:
                     return
                 taken.extend(json.loads(body)["harvest_object_id"] for _method, body in items)
@@ -168,7 +163,7 @@ def test_a_failed_import_in_a_batch_fails_alone(hub, portal, app):
     runner.drain_gather()
     fetch = queue.get_fetch_consumer()
     count = len(_objects(job["id"]))
-    items = [fetch.basic_get(None)[::2] for _ in range(count)]  # (method, body), in the queue's order
+    items = runner.waiting(fetch, count)  # (method, body), in the queue's order
     unreadable, invalid = (json.loads(body)["harvest_object_id"] for _method, body in items[1:3])
     model.Session.get(HarvestObject, unreadable).content = "{not json"
     content = json.loads(model.Session.get(HarvestObject, invalid).content)
@@ -198,7 +193,7 @@ def test_an_unforeseen_error_in_a_batch_fails_its_object_alone(hub, portal, app,
     job = runner.request_job(source["id"])
     runner.drain_gather()
     fetch = queue.get_fetch_consumer()
-    items = [fetch.basic_get(None)[::2] for _ in _objects(job["id"])]
+    items = runner.waiting(fetch, len(_objects(job["id"])))
     broken = json.loads(items[0][1])["harvest_object_id"]
     broken_guid = model.Session.get(HarvestObject, broken).guid
     record = pipeline.Lookups.record

@@ -79,15 +79,21 @@ def drain() -> None:
     drain_gather()
     fetch, most = queue.get_fetch_consumer(), consumer.batch_size()
     while True:
-        items = []
-        while len(items) < most:
-            method, _channel, body = fetch.basic_get(None)
-            if body is None:
-                break
-            items.append((method, body))
+        items = waiting(fetch, most)
         if not items:
             return
         consumer.fetch_batch(fetch, items)
+
+
+def waiting(fetch, most: int) -> list:
+    """Up to ``most`` messages waiting on the fetch queue, as ``(method, body)`` pairs, without waiting for more."""
+    items = []
+    while len(items) < most:
+        method, _channel, body = fetch.basic_get(None)
+        if body is None:
+            break
+        items.append((method, body))
+    return items
 
 
 def wait_for_objects(job_id: str, timeout: float = 3600) -> None:
