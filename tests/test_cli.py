@@ -58,7 +58,30 @@ def test_validate_lists_broken_datasets_and_why(cli, full_dataset):
     # A draft may be incomplete, but `validate` checks it as if it were published.
     broken = cli.invoke(pida_cli, ["validate", "borrador"])
     assert broken.exit_code == 1
-    assert "pida_anonymisation" in broken.output and "frequency" in broken.output
+    # Labels and pages of the form, not field names.
+    assert "Anonymisation applied (page 4 «Rules and licence»)" in broken.output, broken.output
+    assert "Update frequency (page 3 «When and where»): Missing value" in broken.output
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_validate_all_groups_by_reason_includes_drafts_and_writes_csv(cli, full_dataset, tmp_path):
+    import csv
+    helpers.call_action("package_create", **full_dataset)
+    for n in range(3):
+        helpers.call_action("package_create", **dict(full_dataset, name="sin-frecuencia-{}".format(n),
+                                                     frequency="", state="draft" if n == 0 else "active",
+                                                     pida_priority=[]))
+
+    result = cli.invoke(pida_cli, ["validate", "--all", "--csv", str(tmp_path / "problems.csv")])
+
+    assert result.exit_code == 1
+    assert "3 dataset(s) · Update frequency (page 3 «When and where»): Missing value" in result.output
+    assert "sin-frecuencia-0" in result.output  # the draft
+    assert "4 dataset(s) checked, 3 break the PIDA rules." in result.output
+    with open(tmp_path / "problems.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    assert {(r["dataset"], r["label"], r["state"]) for r in rows} == {
+        ("sin-frecuencia-{}".format(n), "Update frequency", "draft" if n == 0 else "active") for n in range(3)}
 
 
 @pytest.mark.ckan_config("ckanext.pida.country", "CO")  # the demo portal's setting: samples leave the country out

@@ -20,7 +20,17 @@ NOW = datetime.datetime(2026, 6, 30, 12, 0)
 
 def ds(name, country, priority, frequency, modified, **extra):
     return dict({"name": name, "title": name, "pida_country": country, "pida_priority": priority,
-                 "frequency": frequency, "modified": modified}, **extra)
+                 "frequency": frequency, "modified": modified,
+                 "resources": [{"url": "https://datos.example.gov/{}.csv".format(name), "format": "CSV"}]}, **extra)
+
+
+def test_a_dataset_without_a_file_or_link_never_counts():
+    """Issue #17: «Publicar» with no data once moved Colombia from 13 % to 17 %."""
+    empty = ds("co-lobby-empty", "CO", ["lobbying-register"], MONTHLY, "2026-06-10", resources=[])
+    rep = coverage.build([empty, ds("co-budget", "CO", ["budgets"], MONTHLY, "2026-06-10")], now=NOW)
+    cells = rep["countries"][0]["cells"]
+    assert cells["lobbying-register"]["status"] == "missing" and cells["budgets"]["status"] == "published"
+    assert rep["countries"][0]["datasets"] == 1
 
 
 HAND_MADE = [

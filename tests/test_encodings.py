@@ -52,3 +52,29 @@ def test_the_api_takes_languages_and_frequencies_in_any_common_encoding(full_dat
     with pytest.raises(tk.ValidationError) as refused:
         helpers.call_action("package_create", **dict(full_dataset, name="otro", language=["klingon"]))
     assert "klingon" in str(refused.value.error_dict["language"])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Anual", "ANNUAL"), ("Diária", "DAILY"), ("Mensal", "MONTHLY"), ("  semanal ", "WEEKLY"),
+    ("Quinzenal", "BIWEEKLY"), ("Trimestrielle", "QUARTERLY"), ("Tiempo real", "CONT"), ("R/P3M", "QUARTERLY"),
+    ("cuando se requiera", None),
+])
+def test_frequency_words_of_legacy_extras(value, expected):
+    uri = encodings.frequency_uri(value)
+    assert (uri.rsplit("/", 1)[-1] if uri else None) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("15/03/2019", "2019-03-15"), ("03/15/2019", "2019-03-15"), ("05/04/2019", "2019-04-05"),
+    ("2019/03/15", "2019-03-15"), ("15.03.2019", "2019-03-15"), ("15-03-2019 10:30", "2019-03-15T10:30:00"),
+    ("2019-03-15", "2019-03-15"), ("2019", "2019"), ("2019-05", "2019-05"), ("31/02/2019", None),
+    ("marzo de 2019", None), ("", None),
+])
+def test_dates_as_portals_write_them(value, expected):
+    assert encodings.iso_date(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [("Sí", "yes"), ("SIM", "yes"), ("Oui", "yes"), ("Não", "no"),
+                                             ("no", "no"), ("Non", "no"), ("quizás", None)])
+def test_yes_and_no_in_four_languages(value, expected):
+    assert encodings.yes_no(value) == expected

@@ -55,7 +55,8 @@ INVALID_CASES = [
     ({"pida_anonymisation": ""}, "pida_anonymisation", "anonymisation"),
     ({"license_id": "other-closed"}, "license_id", "open licence"),
     ({"temporal_coverage": [{"start": "2024-05-01", "end": "2023-01-01"}]}, "temporal_coverage", "before"),
-    ({"issued": "15/01/2024"}, "issued", "ISO 8601"),
+    ({"issued": "el 15 de enero"}, "issued", "YYYY-MM-DD"),
+    ({"issued": "31/02/2024"}, "issued", "YYYY-MM-DD"),
     ({"frequency": "cada-tanto"}, "frequency", "update frequency"),
     ({"pida_country": "ZZ"}, "pida_country", "country"),
     ({"pida_stages": ["prevention", "magic"]}, "pida_stages", "stage"),
@@ -133,3 +134,73 @@ def test_each_refusal_is_translated(app, full_dataset, change, field, words):
     english, spanish = error(""), error("/es")
     assert words in english
     assert spanish != english
+
+
+# --- What PIDA asks of a write (README: "What PIDA asks of a write") ---------------------------------------------
+
+def _plain(org, **fields):
+    """A dataset as a script writes it, declaring nothing PIDA asks."""
+    return dict({"name": "compras-2024", "title": "Compras 2024", "owner_org": org["id"],
+                 "resources": [{"url": "https://compras.example.gov/2024.csv", "format": "CSV"}]}, **fields)
+
+
+def test_an_api_write_that_declares_nothing_is_not_asked_for_pida_fields(org):
+    pkg = create(_plain(org))
+    patched = helpers.call_action("package_patch", id=pkg["id"], title="Compras 2024 (cierre)")
+    assert patched["title"] == "Compras 2024 (cierre)" and not patched.get("frequency")
+
+
+def test_a_new_priority_dataset_is_asked_for_every_required_field(org):
+    errors = errors_of(_plain(org, pida_priority=["contracts-register"]))
+    assert {"notes", "frequency", "license_id", "pida_personal_data"} <= set(errors), errors
+
+
+def test_declaring_a_priority_concept_asks_for_nothing_unrelated(org):
+    """As a confirmed detection does: even under a licence that is not open (principle 3 then shows it)."""
+    pkg = create(_plain(org, license_id="other-closed"))
+    patched = helpers.call_action("package_patch", id=pkg["id"], pida_priority=["contracts-register"])
+    assert patched["pida_priority"] == ["contracts-register"]
+    with pytest.raises(tk.ValidationError) as e:  # changing the licence of a priority dataset is judged
+        helpers.call_action("package_patch", id=pkg["id"], license_id="other-nc")
+    assert "license_id" in e.value.error_dict
+
+
+def test_emptying_a_required_field_of_a_priority_dataset_is_refused(full_dataset):
+    pkg = create(full_dataset)
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_patch", id=pkg["id"], frequency="")
+    assert e.value.error_dict == {"frequency": ["Missing value"]}
+
+
+def test_a_stored_value_is_kept_unchanged_and_a_new_one_judged(org):
+    import ckan.model as model
+    from ckan.lib import search
+    pkg = create(_plain(org))
+    stored = model.Package.get(pkg["id"])
+    stored.extras = dict(stored.extras, issued="marzo de 2019")  # as the portal held it before the plugin
+    model.repo.commit()
+    search.rebuild(pkg["id"])  # package_show answers from the index (the README: rebuild it after enabling)
+
+    patched = helpers.call_action("package_patch", id=pkg["id"], title="Otro título")
+    assert patched["issued"] == "marzo de 2019"
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_patch", id=pkg["id"], issued="abril de 2019")
+    assert "issued" in e.value.error_dict
+    assert helpers.call_action("package_patch", id=pkg["id"], issued="15/04/2019")["issued"] == "2019-04-15"
+
+
+def test_extras_named_like_a_field_fill_the_field(org):
+    pkg = create(_plain(org, extras=[{"key": "frequency", "value": "Mensual"}, {"key": "issued", "value": "15/03/2019"},
+                                     {"key": "Fuente", "value": "SECOP"}]))
+    assert pkg["frequency"] == "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
+    assert pkg["issued"] == "2019-03-15"
+    assert [e["key"] for e in pkg["extras"]] == ["Fuente"]
+
+
+def test_publishing_a_draft_needs_data(full_dataset):
+    draft = create(dict(full_dataset, state="draft", resources=[]))
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_patch", id=draft["id"], state="active")
+    assert list(e.value.error_dict) == ["data"]
+    helpers.call_action("resource_create", package_id=draft["id"], url="https://example.gov/a.csv")
+    assert helpers.call_action("package_patch", id=draft["id"], state="active")["state"] == "active"

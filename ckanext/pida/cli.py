@@ -4,6 +4,7 @@ the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once), fill the
 described in a file (``suggest``). The hub adds its commands (ckanext.pida.hub.cli)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -40,19 +41,52 @@ def init():
 
 
 def dataset_errors(pkg_dict: dict) -> dict:
-    """The errors the PIDA schema finds in a stored dataset if it were published now (drafts included)."""
+    """The errors the PIDA schema finds in a stored dataset if it were published now through the PIDA form (drafts
+    included): every rule and every required field (``pida_complete``), the values it stores judged as new."""
     plugin = lookup_package_plugin(pkg_dict.get("type"))
-    context = {"model": model, "session": model.Session, "user": _site_context()["user"]}
+    context = {"model": model, "session": model.Session, "user": _site_context()["user"], "pida_complete": True}
     _, errors = plugin.validate(context, dict(pkg_dict, state="active"), plugin.update_package_schema(),
                                 "package_update")
     return errors
 
 
+def _flat_errors(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """``[(field, message)]`` of a CKAN error dict (subfields as ``contact.email``)."""
+    out = []
+    for field, value in errors.items():
+        name = "{}.{}".format(prefix, field) if prefix else field
+        if isinstance(value, dict):
+            out += _flat_errors(value, name)
+        elif isinstance(value, list):
+            for item in value:
+                out += _flat_errors(item, name) if isinstance(item, dict) else [(name, str(item))]
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def _field_places(lang: str) -> dict[str, tuple[str, str]]:
+    """Field name -> (label, "page N «title»") of the PIDA form, in ``lang``."""
+    from ckanext.pida import vocabulary
+    from ckanext.scheming.helpers import scheming_get_dataset_form_pages
+    places = {}
+    for number, page in enumerate(scheming_get_dataset_form_pages("dataset") or [], 1):
+        for field in page["fields"]:
+            places[field["field_name"]] = (vocabulary.text(field.get("label"), lang) or field["field_name"],
+                                           "{} {} «{}»".format(tk._("page"), number,
+                                                               vocabulary.text(page.get("title"), lang)))
+    return places
+
+
 @pida.command()
 @click.argument("dataset", required=False)
-@click.option("--all", "all_", is_flag=True, help="Check every dataset of the portal.")
-def validate(dataset, all_):
-    """List the datasets that break the PIDA rules, and why. Exit code 1 if any does."""
+@click.option("--all", "all_", is_flag=True, help="Check every dataset of the portal, drafts and private included.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write one row per problem: dataset, title, state, field, label, page, message.")
+def validate(dataset, all_, csv_path):
+    """List what each dataset lacks to be published through the PIDA form (every rule and required field), grouped
+    by reason, with the form's labels and pages. Exit code 1 if any dataset breaks a rule."""
+    import csv as csv_module
     if not dataset and not all_:
         raise click.UsageError("Name a dataset or use --all.")
     context = _site_context()
@@ -60,17 +94,33 @@ def validate(dataset, all_):
         names = [dataset]
     else:
         names = [name for (name,) in model.Session.query(model.Package.name)
-                 .filter(model.Package.state == "active").order_by(model.Package.name)]
+                 .filter(model.Package.state.in_(["active", "draft"])).order_by(model.Package.name)]
+    lang = tk.config.get("ckan.locale_default") or "en"
+    places = _field_places(lang)
+    groups: dict[tuple, list[str]] = {}
+    rows = []
     broken = 0
-    for name in names:
-        pkg = tk.get_action("package_show")(dict(context), {"id": name})
-        errors = dataset_errors(pkg)
-        if errors:
-            broken += 1
-            click.secho(name, fg="red", bold=True)
-            for field, messages in sorted(errors.items()):
-                for message in messages if isinstance(messages, list) else [messages]:
-                    click.echo("  {}: {}".format(field, message))
+    with click.progressbar(names, label="Checking", file=sys.stderr) if len(names) > 50 else \
+            contextlib.nullcontext(names) as bar:
+        for name in bar:
+            pkg = tk.get_action("package_show")(dict(context, use_cache=False), {"id": name})
+            problems = _flat_errors(dataset_errors(pkg))
+            if problems:
+                broken += 1
+            for field, message in problems:
+                label, page = places.get(field.split(".")[0], (field, ""))
+                groups.setdefault((page, label, message), []).append(name)
+                rows.append([name, pkg.get("title"), pkg.get("state"), field, label, page, message])
+    for (page, label, message), which in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        click.secho("{} dataset(s) · {}{}: {}".format(len(which), label, " ({})".format(page) if page else "",
+                                                      message), fg="red", bold=True)
+        shown = ", ".join(which[:10])
+        click.echo("  " + shown + (" … (+{})".format(len(which) - 10) if len(which) > 10 else ""))
+    if csv_path:
+        with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv_module.writer(f, delimiter=";")
+            writer.writerow(["dataset", "title", "state", "field", "label", "page", "message"])
+            writer.writerows(rows)
     click.echo("{} dataset(s) checked, {} break the PIDA rules.".format(len(names), broken))
     sys.exit(1 if broken else 0)
 
@@ -145,7 +195,6 @@ def catalog_warm(ctx, formats):
     """Serialises every page of the catalogue once, in each format, so that the part of each dataset is in the cache
     (``ckanext.pida.catalog.cache_ttl``) before a harvester asks: the first walk after a deployment, or after many
     datasets changed, is then as fast as the next ones. Run it after a large import, or from cron."""
-    import contextlib
     from flask import current_app, has_request_context
     from ckanext.pida import catalog
     app = ctx.meta.get("flask_app") or current_app
@@ -182,6 +231,53 @@ def suggest(path, threshold):
         suggestions = detection.suggest(record, lang=lang if lang in detection.STEMMERS else None,
                                         country=record.get("country"), threshold=threshold)
         click.echo(json.dumps({"suggestions": suggestions}, ensure_ascii=False))
+
+
+@pida.command()
+@click.option("--apply", "apply_", is_flag=True, help="Save the changes (without it: a dry run, the report only).")
+@click.option("--country", help="ISO 3166-1 code set on datasets without one (default: ckanext.pida.country).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True), default="pida-adopt.csv",
+              show_default=True, help="The CSV report: one row per change, per value not understood, per suggestion.")
+@click.option("--batch-size", default=500, show_default=True, help="Datasets read per batch.")
+@click.option("--start-after", help="Resume after this dataset id (the last one a previous run finished).")
+@click.option("--delimiter", default=";", show_default=True, help="Column separator of the report.")
+def adopt(apply_, country, report_path, batch_size, start_after, delimiter):
+    """Read the portal's datasets from before ckanext-pida into the PIDA schema: update frequency, dates and
+    languages in any common encoding and the free extras that say them ("Frequência de atualização": "Mensal",
+    "Datos personales": "Sí"...), maintainer or author as contact point, organisation as publisher, the portal's
+    country. Every extra is kept. A dry run unless --apply; idempotent; resumable with --start-after."""
+    from ckanext.pida import adoption
+    country = (country or tk.config.get("ckanext.pida.country") or "").upper() or None
+    if country and not vocabulary_country(country):
+        raise click.BadParameter("unknown country code: {}".format(country), param_hint="--country")
+    total = adoption.count_datasets(start_after)
+    lang = tk.config.get("ckan.locale_default") or "en"
+    with open(report_path, "a" if start_after else "w", encoding="utf-8-sig" if not start_after else "utf-8",
+              newline="") as stream:
+        report = adoption.Report(stream, lang, delimiter, header=not start_after)
+        summary = adoption.Summary()
+        with click.progressbar(length=total, label="Adopting {} datasets".format(total), show_pos=True,
+                               file=sys.stderr) as bar:
+            try:
+                adoption.run(report, apply_, country, batch_size, start_after, progress=bar.update, summary=summary)
+            except KeyboardInterrupt:
+                stream.flush()
+                raise click.ClickException("Interrupted after {} datasets: resume with --start-after {}".format(
+                    summary.datasets, summary.last_id or start_after or "(none: start again)"))
+    verb = "changed" if apply_ else "would change"
+    click.echo("{} datasets read, {} {}{}.".format(summary.datasets, verb, summary.changed,
+                                                  ", {} refused".format(summary.refused) if summary.refused else ""))
+    for outcome, n in sorted(summary.outcomes.items()):
+        click.echo("  {}: {} fields".format(outcome, n))
+    click.echo("  priority datasets suggested: {} (confirm them on the dataset pages)".format(summary.suggested))
+    click.echo("Report: {}{}".format(report_path, "" if apply_ else " (dry run: nothing saved; --apply saves)"))
+    if summary.last_id:
+        click.echo("Last dataset: {} (--start-after resumes after it)".format(summary.last_id))
+
+
+def vocabulary_country(code: str):
+    from ckanext.pida import vocabulary
+    return vocabulary.country(code)
 
 
 def get_commands() -> list:

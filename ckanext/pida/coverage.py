@@ -1,6 +1,7 @@
 """Coverage of the PIDA priority datasets: countries (rows) by the 30 priority datasets (columns).
 
-A cell is ``published`` (at least one public dataset of that country declares the concept and is up to date),
+A cell is ``published`` (at least one public dataset of that country declares the concept, has at least one file or
+link, and is up to date; a dataset without data never counts),
 ``out_of_date`` (there are some, none up to date), ``detected`` (no dataset declares it, but the hub detected it in
 some that wait for a hub editor's confirmation: "detected, to be confirmed") or ``missing``. A concept a hub editor
 confirmed is in the dataset's ``pida_priority`` and counts as declared. Up to date is the Charter check the principles
@@ -41,6 +42,13 @@ def dataset_status(pkg: dict, now: datetime.datetime) -> str:
     if "_stale" in pkg:  # read from the index (index_datasets)
         return OUT_OF_DATE if pkg["_stale"] and now > pkg["_stale"] else PUBLISHED
     return OUT_OF_DATE if principles.is_up_to_date(pkg, now) is False else PUBLISHED
+
+
+def has_data(pkg: dict) -> bool:
+    """Whether the dataset has at least one distribution with a file or link."""
+    if "_has_data" in pkg:  # read from the index
+        return pkg["_has_data"]
+    return any(r.get("url") for r in pkg.get("resources") or [])
 
 
 def _principle_statuses(pkg: dict, now: datetime.datetime) -> dict:
@@ -84,7 +92,7 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
                 cell["status"] = DETECTED
         if detected:
             r["detected_datasets"] += 1
-        if not ids:
+        if not ids or not has_data(pkg):  # a dataset without a file or link never counts as published
             continue
         r["datasets"] += 1
         status = dataset_status(pkg, now)
@@ -224,6 +232,7 @@ def _from_index(doc: dict) -> dict:
         "modified": shown.get("modified"), "frequency": shown.get("frequency"),
         "pida_harvest": {"detection": {"pending": shown.get("detected") or []}},
         "_stale": _naive(stale),
+        "_has_data": shown.get("has_data", True),  # True for documents indexed before the field existed
         "_principles": dict(v.split(":", 1) for v in doc.get("vocab_pida_principles") or [] if ":" in v),
     }
 

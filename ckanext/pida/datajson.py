@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import catalog, encodings, vocabulary
+from ckanext.pida import catalog, encodings, principles, vocabulary
 
 PAGE = 500
 SUPER_THEME_TAXONOMY = "http://datos.gob.ar/superThemeTaxonomy.json"
@@ -77,7 +77,7 @@ def dataset(pkg: dict, lang: str = "es") -> dict:
     kept = harvested.get("source_fields") or {}  # what a harvested data.json said beyond the schema
     organization = pkg.get("organization") or {}
     publisher = next(iter(_list(pkg.get("publisher"))), None) or {}
-    contact = next(iter(_list(pkg.get("contact"))), None) or {}
+    contact = next(iter(principles.contact_points(pkg)), None) or {}  # the maintainer of a dataset from before
     out = {
         "identifier": pkg["id"],
         "title": pkg.get("title") or pkg["name"],
@@ -90,9 +90,9 @@ def dataset(pkg: dict, lang: str = "es") -> dict:
                                                 if t not in {c["id"] for c in concepts}],
         "keyword": _keywords([t["name"] for t in pkg.get("tags") or [] if t.get("vocabulary_id") is None]
                              + [vocabulary.text(c["label"], lang) for c in concepts]),
-        "accrualPeriodicity": _periodicity(pkg.get("frequency")),
-        "issued": pkg.get("issued") or pkg.get("metadata_created"),
-        "modified": pkg.get("modified") or pkg.get("metadata_modified"),
+        "accrualPeriodicity": _periodicity(pkg.get("frequency") or _extra(pkg, "accrualPeriodicity")),
+        "issued": encodings.iso_date(pkg.get("issued")) or pkg.get("metadata_created"),
+        "modified": encodings.iso_date(pkg.get("modified")) or pkg.get("metadata_modified"),
         "language": [code for code in (_iso639(u) for u in _list(pkg.get("language"))) if code],
         "landingPage": pkg.get("url") or "{}/dataset/{}".format(site_url, pkg["name"]),
         "license": _licence(pkg),
@@ -145,9 +145,16 @@ def _super_themes(concepts: list[dict]) -> list[str]:
     return themes or ["GOVE"]
 
 
-def _periodicity(frequency: Optional[str]) -> str:
+def _periodicity(frequency: Optional[str]) -> Optional[str]:
+    """The profile's repeating interval (``R/P1M``; ``eventual`` for an irregular one) of a frequency in any common
+    encoding; None (left out) when the dataset declares none, or one that cannot be read: never made up."""
     found = vocabulary.frequency(encodings.frequency_uri(frequency) or "") if frequency else None
-    return (found or {}).get("iso_repeating") or "eventual"
+    return (found or {}).get("iso_repeating")
+
+
+def _extra(pkg: dict, key: str) -> Optional[str]:
+    """A free extra of the dataset (one from before the plugin may keep its accrualPeriodicity there)."""
+    return next((e.get("value") for e in pkg.get("extras") or [] if e.get("key") == key), None)
 
 
 def _licence(pkg: dict) -> Optional[str]:

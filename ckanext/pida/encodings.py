@@ -8,8 +8,10 @@ says so on its health page; a form refuses it). The tables are data: vocabularie
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
+import unicodedata
 from typing import Optional
 
 from ckanext.pida import vocabulary
@@ -51,6 +53,13 @@ def language_uri(value) -> Optional[str]:
     return _tables()["language_base"] + code if code else None
 
 
+def fold(text: str) -> str:
+    """Lower case, accents and surrounding blanks removed, inner blanks collapsed: "Diária " is "diaria"."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
+
+
 @functools.lru_cache(maxsize=None)
 def _frequencies_by_key() -> dict:
     by_key = {}
@@ -62,7 +71,7 @@ def _frequencies_by_key() -> dict:
     for alias, code in _tables()["frequency_aliases"].items():
         found = vocabulary.frequency(code)
         if found:
-            by_key.setdefault(str(alias).lower(), found["uri"])
+            by_key.setdefault(fold(alias), found["uri"])
     return by_key
 
 
@@ -75,6 +84,8 @@ def frequency_uri(value) -> Optional[str]:
     lowered = text.lower()
     if lowered in by_key:
         return by_key[lowered]
+    if fold(text) in by_key:
+        return by_key[fold(text)]
     for prefix in _tables()["frequency_prefixes"]:
         if lowered.startswith(prefix.lower()):
             return by_key.get(lowered[len(prefix):].strip("/"))
@@ -105,3 +116,74 @@ def licence_id(value) -> Optional[str]:
         return None
     by_key = _licences_by_key()
     return by_key.get(text.lower()) or by_key.get(_uri_key(text))
+
+
+# --- dates ------------------------------------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_TIME = re.compile(r"^(?P<date>\S+)(?:[ T]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$")
+
+
+def _day(year: int, month: int, day: int) -> Optional[datetime.date]:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def iso_date(value) -> Optional[str]:
+    """A date as catalogues write it, in ISO 8601 (``YYYY-MM-DD``, or with its time), or None.
+
+    Besides ISO 8601 itself: ``15/03/2019``, ``15-03-2019`` and ``15.03.2019`` (day first, as the portals of Latin
+    America and the Caribbean write dates; a first number above 12 with a second of 12 or less is read the same way,
+    and a second number above 12 is read month first, as US portals write), ``2019/03/15``, each with an optional time
+    (``15/03/2019 10:30``). A year or a year and month alone (``2019``, ``2019-05``) is kept as it is."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return None
+    if re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", text):
+        return text
+    try:
+        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parsed.date().isoformat() if _ISO_DAY.match(text) else parsed.isoformat()
+    except ValueError:
+        pass
+    match = _TIME.match(text)
+    if not match:
+        return None
+    date_part, time_part = match.group("date"), match.group("time")
+    day = None
+    m = _YEAR_FIRST.match(date_part)
+    if m:
+        day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _DAY_FIRST.match(date_part)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day = _day(year, first, second) if second > 12 else _day(year, second, first)
+    if day is None:
+        return None
+    if not time_part:
+        return day.isoformat()
+    hours, minutes, *rest = time_part.split(":")
+    seconds = float(rest[0]) if rest else 0.0
+    try:
+        moment = datetime.datetime(day.year, day.month, day.day, int(hours), int(minutes), int(seconds))
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+# --- yes and no -------------------------------------------------------------------------------------------------
+
+def yes_no(value) -> Optional[str]:
+    """"yes" or "no" for an answer in any of the four OAS languages (Sí, Não, Oui, true, 1...), or None."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    answers = _tables()["yes_no"]
+    key = fold(value or "")
+    for answer in ("yes", "no"):
+        if key in answers[answer]:
+            return answer
+    return None

@@ -129,10 +129,79 @@ def pida_hub_enabled() -> bool:
     return plugin_loaded("pida_hub")
 
 
+def _messages(value, labels: dict, prefix: str = "") -> list[str]:
+    """The messages of one field's errors; a repeating field's as "Punto de contacto 1 · Correo: ..."."""
+    if isinstance(value, str):
+        return [prefix + value]
+    out = []
+    for index, item in enumerate(value or [], 1):
+        if isinstance(item, dict):
+            for sub, sub_value in item.items():
+                out += _messages(sub_value, labels, "{}{} {} · {}: ".format(
+                    prefix, labels.get("__repeating__", ""), index, labels.get(sub, sub)).lstrip())
+        elif item:
+            out.append(prefix + str(item))
+    return out
+
+
+def pida_form_errors(errors: dict, dataset_type: str = "dataset", name: str | None = None, editing: bool = False,
+                     current_page: int | None = None) -> list[dict]:
+    """The form's errors in words a publisher acts on: each field by its label, the page of the form that holds it
+    and a link to that page when it is another one, in the order of the form. ``[{"label", "messages", "page",
+    "page_title", "url"}]`` (``page`` None for a field of the data page or for the dataset as a whole)."""
+    from ckanext.scheming.helpers import (scheming_get_dataset_form_pages, scheming_get_dataset_schema,
+                                          scheming_language_text)
+    pages = scheming_get_dataset_form_pages(dataset_type) or []
+    schema = scheming_get_dataset_schema(dataset_type) or {}
+    fields = schema.get("dataset_fields", []) + schema.get("resource_fields", [])
+    page_of = {f["field_name"]: (n, scheming_language_text(page.get("title")))
+               for n, page in enumerate(pages, 1) for f in page["fields"]}
+    order = {f["field_name"]: i for i, f in enumerate(fields)}
+    by_name = {f["field_name"]: f for f in fields}
+    special = {"data": tk._("Data"), "owner_org": tk._("Organization")}
+    out = []
+    for key, value in (errors or {}).items():
+        field = by_name.get(key) or {}
+        labels = {sub["field_name"]: scheming_language_text(sub.get("label"))
+                  for sub in field.get("repeating_subfields") or []}
+        labels["__repeating__"] = scheming_language_text(field.get("repeating_label") or field.get("label") or "")
+        page, page_title = page_of.get(key, (None, None))
+        url = None
+        if page and name and page != current_page:
+            url = tk.h.url_for(dataset_type + (".scheming_edit_page" if editing else ".scheming_new_page"),
+                               id=name, page=page)
+        out.append({"field": key, "label": scheming_language_text(field.get("label")) if field
+                    else special.get(key, key), "messages": _messages(value, labels), "page": page,
+                    "page_title": page_title, "url": url, "_order": (page or 99, order.get(key, 999))})
+    out.sort(key=lambda e: e.pop("_order"))
+    return out
+
+
+def pida_typed_repeating(data: dict, dataset_type: str = "dataset") -> dict:
+    """After a refused save, the form's data hold what was typed in repeating fields as flat keys
+    (``contact-0-email``), which ckanext-scheming does not show again when the dataset had no such row: the rows
+    rebuilt from them (``{"contact": [{"name": ..., "email": ...}]}``), so that every typed value is shown again."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+    schema = scheming_get_dataset_schema(dataset_type) or {}
+    out = {}
+    for field in schema.get("dataset_fields", []):
+        if not field.get("repeating_subfields"):
+            continue
+        prefix, rows = field["field_name"] + "-", {}
+        for key, value in (data or {}).items():
+            if isinstance(key, str) and key.startswith(prefix):
+                index, _dash, sub = key[len(prefix):].partition("-")
+                if index.isdigit() and sub:
+                    rows.setdefault(int(index), {})[sub] = value
+        if rows:
+            out[field["field_name"]] = [rows[i] for i in sorted(rows)]
+    return out
+
+
 def get_helpers() -> dict:
     return {f.__name__: f for f in (
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
         pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
-        pida_label, pida_principles, pida_hub_enabled,
+        pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating,
     )}

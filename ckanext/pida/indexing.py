@@ -54,6 +54,7 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         pkg_dict[INDEXED_FIELD] = _solr_date(datetime.datetime.utcnow())
     pkg_dict[COVERAGE_FIELD] = json.dumps({
         "modified": data.get("modified"), "frequency": data.get("frequency"),
+        "has_data": any(r.get("url") for r in data.get("resources") or []),
         "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
                      for p in pending if p.get("id")]}, ensure_ascii=False)
     catalog_warming.note_indexed(pkg_dict)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import vocabulary
+from ckanext.pida import encodings, vocabulary
 from ckanext.pida.validators import parse_iso_date
 
 MET, PARTLY, NOT_MET = "met", "partly", "not_met"
@@ -44,10 +44,17 @@ def parse_duration(text: Optional[str]) -> Optional[datetime.timedelta]:
     return datetime.timedelta(days=365 * y + 30 * mo + 7 * w + d, hours=h, minutes=mi, seconds=s)
 
 
+def declared_frequency(pkg: dict) -> Optional[dict]:
+    """The dataset's update frequency from the vocabulary, whatever the encoding it is stored in (a dataset from
+    before the plugin may say "Anual" or "R/P1Y")."""
+    value = pkg.get("frequency")
+    return vocabulary.frequency(value) or vocabulary.frequency(encodings.frequency_uri(value)) if value else None
+
+
 def allowed_interval(pkg: dict) -> Optional[datetime.timedelta]:
     """The longest acceptable time between updates: the declared frequency's, else the strictest interval of
     the dataset's priority concepts."""
-    frequency = vocabulary.frequency(pkg.get("frequency"))
+    frequency = declared_frequency(pkg)
     declared = parse_duration(frequency.get("duration")) if frequency else None
     if declared:
         return declared
@@ -58,7 +65,8 @@ def allowed_interval(pkg: dict) -> Optional[datetime.timedelta]:
 
 def last_update(pkg: dict) -> Optional[datetime.datetime]:
     """When the data were last updated: ``modified``, else the record's own modification time."""
-    parsed = parse_iso_date(pkg.get("modified") or pkg.get("metadata_modified") or "")
+    value = pkg.get("modified") or pkg.get("metadata_modified") or ""
+    parsed = parse_iso_date(encodings.iso_date(value) or value)  # "15/03/2019" on a dataset from before the plugin
     return parsed.replace(tzinfo=None) if parsed else None
 
 
@@ -109,8 +117,7 @@ CHECKS: dict[str, Callable[[dict, list, datetime.datetime], Optional[bool]]] = {
     "withholding_legal_basis": lambda pkg, cs, now: bool(pkg.get("pida_legal_basis")),
     "personal_data_protected": lambda pkg, cs, now: (
         None if pkg.get("pida_personal_data") != "yes" else bool(pkg.get("pida_anonymisation"))),
-    "frequency_declared": lambda pkg, cs, now: bool(pkg.get("frequency"))
-    and (vocabulary.frequency(pkg["frequency"]) or {}).get("id") != "UNKNOWN",
+    "frequency_declared": lambda pkg, cs, now: (declared_frequency(pkg) or {}).get("id") not in (None, "UNKNOWN"),
     "updated_within_interval": lambda pkg, cs, now: bool(is_up_to_date(pkg, now)),
     "temporal_coverage_declared": lambda pkg, cs, now: any(
         p.get("start") for p in _list(pkg.get("temporal_coverage")) if isinstance(p, dict)),
@@ -125,12 +132,23 @@ CHECKS: dict[str, Callable[[dict, list, datetime.datetime], Optional[bool]]] = {
     "identifier_schemes_declared": lambda pkg, cs, now: (
         bool(pkg.get("pida_identifier_schemes"))
         or (None if cs and not any(c.get("identifier_schemes") for c in cs) else False)),
-    "contact_point": lambda pkg, cs, now: any(
-        c.get("email") or c.get("url") for c in _list(pkg.get("contact")) if isinstance(c, dict)),
+    "contact_point": lambda pkg, cs, now: bool(contact_points(pkg)),
     "anticorruption_stage_declared": lambda pkg, cs, now: bool(pkg.get("pida_stages")),
     "multilingual_description": lambda pkg, cs, now: len(_list(pkg.get("language"))) >= 2,
     "documentation_linked": lambda pkg, cs, now: bool(pkg.get("documentation")),
 }
+
+
+def contact_points(pkg: dict) -> list[dict]:
+    """Whom to write to about the dataset: its contact points that give an email or a web address, else CKAN's own
+    maintainer, else its author, when they give an email (the contact of datasets from before the plugin)."""
+    contacts = [c for c in _list(pkg.get("contact")) if isinstance(c, dict) and (c.get("email") or c.get("url"))]
+    if contacts:
+        return contacts
+    for role in ("maintainer", "author"):
+        if pkg.get(role + "_email"):
+            return [{"name": pkg.get(role) or "", "email": pkg[role + "_email"]}]
+    return []
 
 
 def evaluate(pkg: dict, now: Optional[datetime.datetime] = None) -> dict:

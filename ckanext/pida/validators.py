@@ -1,8 +1,20 @@
 """Validators of the PIDA schema. Messages are translatable (tk._) and point at the field that is wrong.
 
-Publication rules (``pida_required`` and ``pida_dataset_rules``) apply to active datasets only: a draft may be
-incomplete. Datasets imported by the hub's harvester are validated with ``context["pida_lenient"]``: the hub keeps
-what a source publishes and reports the gaps as principle evaluations instead of refusing the record.
+What a write is judged on (the README's "What PIDA asks of a write"): the values it gives or changes, and the rules
+its declarations trigger; never a PIDA field the dataset never had.
+
+- A value is checked for form (a known vocabulary value in any common encoding, a date, an email, a web address)
+  when a write gives or changes it. The value a dataset already stores, unchanged, is kept as it is: a dataset from
+  before the plugin is not refused for what it always said (``ckan pida adopt`` normalises what it can).
+- The required fields (``pida_required``) are asked on the form's page that holds them (draft or not), when a draft
+  is published, when a new dataset is created (active) declaring a priority concept, and when a write empties one
+  that a priority dataset had. Not of an API write to an existing dataset that never had them.
+- PIDA A.11 always: a public, active dataset that declares personal data describes its anonymisation. A priority
+  dataset's licence is open when the licence is set or changed, or the dataset is created or published. Publishing
+  a draft asks for at least one file or link.
+
+Datasets imported by the hub's harvester are validated with ``context["pida_lenient"]``: the hub keeps what a
+source publishes and reports the gaps as principle evaluations instead of refusing the record.
 """
 from __future__ import annotations
 
@@ -10,6 +22,8 @@ import datetime
 import json
 import re
 from typing import Any, Callable
+
+import flask
 
 import ckan.lib.navl.dictization_functions as df
 import ckan.model as model
@@ -29,24 +43,128 @@ def _empty(value: Any) -> bool:
     return value is missing or value is None or value == "" or value == []
 
 
+def _error(errors: dict, key: tuple, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+# --- what a write changes ---------------------------------------------------------------------------------------
+
+#: Columns of CKAN's package table; every other field of the schema is stored by ckanext-scheming as an extra.
+_CORE_FIELDS = {"name", "title", "notes", "url", "version", "author", "author_email", "maintainer",
+                "maintainer_email", "license_id", "private", "state", "owner_org", "type"}
+
+
+def stored_dataset(data: dict, context: dict):
+    """The dataset as stored before this write (``package_update`` puts it in the context), or None for a new one.
+    A context reused from another call may hold another dataset: it counts only when its id or name is this one's."""
+    pkg = context.get("package")
+    if pkg is None:
+        return None
+    if data.get(("id",)) in (pkg.id, pkg.name) or data.get(("name",)) == pkg.name:
+        return pkg
+    return None
+
+
+def stored_value(key: tuple, data: dict, context: dict) -> Any:
+    """The value the dataset stores under ``key`` before this write (``missing`` when new or absent): a column, an
+    extra, or a subfield of a repeating field (a JSON list in an extra)."""
+    pkg = stored_dataset(data, context)
+    if pkg is None:
+        return missing
+    field = key[0]
+    value = getattr(pkg, field, None) if field in _CORE_FIELDS else pkg.extras.get(field)
+    if value is None:
+        return missing
+    if len(key) == 3:
+        try:
+            value = json.loads(value)[key[1]][key[2]]
+        except (ValueError, TypeError, LookupError, KeyError):
+            return missing
+    return value
+
+
+def unchanged(key: tuple, data: dict, context: dict) -> bool:
+    """Whether the write leaves ``key`` as the dataset stores it."""
+    stored = stored_value(key, data, context)
+    given = data.get(key)
+    if stored is missing:
+        return _empty(given)
+    if isinstance(given, (list, dict)):
+        try:
+            return json.loads(stored) == given
+        except (TypeError, ValueError):
+            return False
+    return str(stored).strip() == str(given if given is not None else "").strip()
+
+
+def form_page_fields() -> set | None:
+    """The fields of the PIDA form's page this request saves (page 1 creates the dataset; each later page is saved
+    with ``package_patch``), or None outside such a request (the API, a command, the harvester)."""
+    if not flask.has_request_context() or flask.request.method != "POST":
+        return None
+    endpoint = flask.request.endpoint or ""
+    dataset_type, _dot, view = endpoint.partition(".")
+    if view == "new":
+        page = 1
+    elif view in ("scheming_new_page", "scheming_edit_page"):
+        page = (flask.request.view_args or {}).get("page")
+    else:
+        return None
+    try:
+        from ckanext.scheming.helpers import scheming_get_dataset_form_pages
+        pages = scheming_get_dataset_form_pages(dataset_type)
+        fields = pages[int(page) - 1]["fields"]
+    except (ImportError, TypeError, ValueError, IndexError, KeyError):
+        return None
+    return {f["field_name"] for f in fields}
+
+
+def _declares_priority(data: dict) -> bool:
+    return not _empty(data.get(("pida_priority",)))
+
+
 def _publishing(data: dict, context: dict) -> bool:
-    """Whether the publication rules apply: not a draft, not a lenient (harvested) import."""
+    """Whether the dataset comes out of this write active (not a draft) and not as a lenient (harvested) import."""
     if context.get("pida_lenient"):
         return False
     return data.get(("state",)) != "draft"
 
 
-def _error(errors: dict, key: tuple, message: str) -> None:
-    errors.setdefault(key, []).append(message)
+def _published_now(data: dict, context: dict) -> bool:
+    """A draft made active by this write («Publicar», or ``package_patch state=active``)."""
+    pkg = stored_dataset(data, context)
+    return _publishing(data, context) and pkg is not None and pkg.state == "draft"
+
+
+def completeness_asked(key: tuple, data: dict, context: dict) -> bool:
+    """Whether an empty required field is refused in this write (see the module's docstring)."""
+    if context.get("pida_lenient"):
+        return False
+    if context.get("pida_complete"):  # `ckan pida validate`: as if published through the form
+        return True
+    on_page = form_page_fields()
+    if on_page is not None and key[0] in on_page:
+        return True
+    if not _publishing(data, context):
+        return False
+    pkg = stored_dataset(data, context)
+    if pkg is None:
+        return _declares_priority(data)
+    if pkg.state == "draft":
+        return True
+    return _declares_priority(data) and not _empty(stored_value(key, data, context))
 
 
 def _final(validator: Callable) -> Callable:
     """A value validator whose refusal ends the field's chain: CKAN's navl goes on to the next validator after an
-    Invalid, which would add a second, less helpful error for the same value (e.g. from convert_to_tags)."""
+    Invalid, which would add a second, less helpful error for the same value (e.g. from convert_to_tags). The value
+    a dataset already stores, unchanged, is never refused (it was accepted before the rule)."""
     def key_validator(key, data, errors, context):
         try:
             data[key] = validator(data.get(key), context)
         except Invalid as e:
+            if not _empty(data.get(key)) and unchanged(key, data, context):
+                return
             _error(errors, key, e.error)
             raise StopOnError
     return key_validator
@@ -55,12 +173,32 @@ def _final(validator: Callable) -> Callable:
 # --- field validators ------------------------------------------------------------------------------------
 
 def pida_required(key, data, errors, context):
-    """Like scheming's required, but only for publication: a draft may leave the field empty."""
+    """Like scheming's required, but only where ``completeness_asked``: never for a field an existing dataset
+    never had, in an API write that does not touch it."""
     if _empty(data.get(key)):
-        if _publishing(data, context):
+        if completeness_asked(key, data, context):
             _error(errors, key, tk._("Missing value"))
         data.pop(key, None)
         raise StopOnError
+
+
+def pida_form_required(key, data, errors, context):
+    """Required on the form's page that holds the field, nowhere else: the form reports an empty title as the title
+    (not as the URL made from it), while an API write keeps CKAN's own rule (a title defaults to the name)."""
+    if _empty(data.get(key)) and not context.get("pida_lenient"):
+        on_page = form_page_fields()
+        if on_page is not None and key[0] in on_page:
+            _error(errors, key, tk._("Missing value"))
+            raise StopOnError
+
+
+def pida_name_from_title(key, data, errors, context):
+    """On the form, a URL left empty with an empty title is the title's error (the URL is made from it): one
+    message, on the field the publisher types in."""
+    if _empty(data.get(key)) and _empty(data.get(("title",))):
+        on_page = form_page_fields()
+        if on_page is not None and "title" in on_page:
+            raise StopOnError
 
 
 def pida_default_country(key, data, errors, context):
@@ -106,7 +244,7 @@ def pida_choice(source: str) -> Callable:
                 return None
             raise Invalid(_unknown_message(source, value))
         return value
-    return validator
+    return _final(validator)
 
 
 def _as_list(value: Any) -> list:
@@ -191,17 +329,18 @@ def parse_iso_date(value: Any) -> datetime.datetime | None:
 
 
 def pida_iso_date(value, context):
-    """An ISO 8601 date or timestamp; a year or a year and month alone (2019, 2019-05), as xsd:gYear and the
-    data.json profiles allow, is kept as given."""
+    """A date, stored in ISO 8601 form: ISO 8601 itself, or a date as portals write it (``15/03/2019``, day first;
+    see ``encodings.iso_date``); a year or a year and month alone (2019, 2019-05), as xsd:gYear and the data.json
+    profiles allow, is kept as given."""
     if _empty(value):
         return value
-    if _YEAR_OR_MONTH.match(str(value).strip()):
-        return str(value).strip()
-    parsed = parse_iso_date(value)
-    if parsed is None:
-        raise Invalid(tk._('"{value}" is not a date in ISO 8601 form (YYYY-MM-DD).').format(value=value))
-    text = str(value).strip()
-    return parsed.date().isoformat() if len(text) == 10 else parsed.isoformat()
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.isoformat()
+    iso = encodings.iso_date(value)
+    if iso is None:
+        raise Invalid(tk._('"{value}" is not a date: write it as YYYY-MM-DD (2024-03-15) or DD/MM/YYYY '
+                           '(15/03/2024).').format(value=value))
+    return iso
 
 
 def pida_languages(value, context):
@@ -261,11 +400,23 @@ def _temporal_periods(data: dict) -> dict[int, dict]:
     return periods
 
 
+def _has_data(data: dict, context: dict) -> bool:
+    """Whether the dataset has a file or link: in the resources the write validates, or (CKAN 2.12 validates only
+    the resources a write changes) among those it already has."""
+    if any(k[0] == "resources" and k[-1] == "url" and not _empty(v) for k, v in data.items() if len(k) == 3):
+        return True
+    pkg = stored_dataset(data, context)
+    return bool(pkg and any(r.url for r in pkg.resources))
+
+
 def pida_dataset_rules(key, data, errors, context):
-    """The PIDA rules that involve more than one field. Only on publication."""
+    """The PIDA rules that involve more than one field, for what comes out of the write active (see the module's
+    docstring for when each applies)."""
     if not _publishing(data, context):
         return
 
+    new = stored_dataset(data, context) is None
+    published_now = _published_now(data, context)
     priority = data.get(("pida_priority",))
     public = not tk.asbool(data.get(("private",), False)) and data.get(("access_rights",)) in (
         None, missing, "", "http://publications.europa.eu/resource/authority/access-right/PUBLIC")
@@ -276,7 +427,8 @@ def pida_dataset_rules(key, data, errors, context):
             "This public dataset holds personal data: describe the anonymisation applied before publication "
             "(PIDA action A.11)."))
 
-    if not _empty(priority) and not _is_open_license(data.get(("license_id",))):
+    licence_set = new or published_now or not unchanged(("license_id",), data, context)
+    if not _empty(priority) and licence_set and not _is_open_license(data.get(("license_id",))):
         _error(errors, ("license_id",), tk._(
             "A PIDA priority dataset must be published under an open licence (Open Data Charter, principle 3)."))
 
@@ -287,20 +439,27 @@ def pida_dataset_rules(key, data, errors, context):
                 "The end of the temporal coverage ({end}) is before its start ({start}).").format(
                     start=period["start"], end=period["end"]))
 
+    if published_now and not _has_data(data, context):
+        _error(errors, ("data",), tk._(
+            "Add at least one file or link to the data before publishing: a dataset without data cannot be "
+            "published."))
+
 
 def get_validators() -> dict:
     return {
         "pida_required": pida_required,
+        "pida_form_required": pida_form_required,
+        "pida_name_from_title": pida_name_from_title,
         "pida_default_country": pida_default_country,
         "pida_choice": pida_choice,
         "pida_choice_list": pida_choice_list,
         "pida_priority_ids": pida_priority_ids,
         "pida_priority_to_tags": pida_priority_to_tags,
         "pida_priority_from_tags": pida_priority_from_tags,
-        "pida_iso_date": pida_iso_date,
-        "pida_languages": pida_languages,
-        "pida_url": pida_url,
-        "pida_url_list": pida_url_list,
-        "pida_email": pida_email,
+        "pida_iso_date": _final(pida_iso_date),
+        "pida_languages": _final(pida_languages),
+        "pida_url": _final(pida_url),
+        "pida_url_list": _final(pida_url_list),
+        "pida_email": _final(pida_email),
         "pida_dataset_rules": pida_dataset_rules,
     }

@@ -5,7 +5,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog, detection, principles, vocabulary, withdrawals
-from ckanext.pida.logic import coverage_actions
+from ckanext.pida.logic import coverage_actions, legacy_writes
 
 
 @tk.side_effect_free
@@ -72,14 +72,28 @@ def pida_vocabulary_sync(context, data_dict):
 
 
 def get_actions():
-    return {
+    actions = {
         "pida_principles_show": pida_principles_show,
         "pida_priority_suggest": pida_priority_suggest,
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **coverage_actions.get_actions(),
         **_catalog_actions(),
-        **withdrawals.get_actions(),
     }
+    for more in (withdrawals.get_actions(), legacy_writes.get_actions()):
+        for name, action in more.items():
+            actions[name] = _compose(actions[name], action) if name in actions else action
+    return actions
+
+
+def _compose(outer, inner):
+    """One chained action that runs ``outer`` around ``inner`` around the action it chains onto: a plugin gives
+    CKAN one function per action name (withdrawals and legacy writes both chain ``package_update``)."""
+    @tk.chained_action
+    def chained(up_func, context, data_dict):
+        return outer(lambda c, d: inner(up_func, c, d), context, data_dict)
+    chained.__name__ = getattr(inner, "__name__", "chained")
+    chained.__doc__ = inner.__doc__
+    return chained
 
 
 def _catalog_actions():

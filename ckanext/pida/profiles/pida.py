@@ -31,9 +31,9 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, RDF, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import DCAT, DCATAP, DCT, RDFProfile
+from ckanext.dcat.profiles import DCAT, DCATAP, DCT, VCARD, RDFProfile
 
-from ckanext.pida import vocabulary
+from ckanext.pida import encodings, principles, vocabulary
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -138,9 +138,43 @@ class PidaProfile(RDFProfile):
                 g.add((dataset_ref, predicate, Literal(dataset_dict[key])))
 
         self._add_principles(dataset_dict, dataset_ref)
+        self._legacy_values(dataset_dict, dataset_ref)
         self._formats_as_file_types(dataset_ref)
         self._license_on_distributions(dataset_dict, dataset_ref)
         self._drop_duplicate_blank_nodes(dataset_ref)
+
+    def _legacy_values(self, dataset_dict, dataset_ref):
+        """A dataset from before the plugin (not yet adopted) may store "Anual", "es" or "15/03/2019": ckanext-dcat
+        writes them as they are (literals, or a date guessed month first). They are written as DCAT-AP wants them,
+        read as the hub reads them (encodings.py): EU frequency and language URIs, ISO dates; a value that cannot be
+        read is left out of the RDF (DCAT-AP's ranges are IRIs), never made up. A dataset without a contact point
+        gets its maintainer's (or author's) email, as ckanext-dcat does for core CKAN."""
+        g = self.g
+        for predicate, read, cls in ((DCT.accrualPeriodicity, encodings.frequency_uri, DCT.Frequency),
+                                     (DCT.language, encodings.language_uri, DCT.LinguisticSystem)):
+            for value in list(g.objects(dataset_ref, predicate)):
+                if isinstance(value, Literal):
+                    g.remove((dataset_ref, predicate, value))
+                    uri = read(str(value))
+                    if uri:
+                        g.add((dataset_ref, predicate, URIRef(uri)))
+                        g.add((URIRef(uri), RDF.type, cls))
+        for key, predicate in (("issued", DCT.issued), ("modified", DCT.modified)):
+            value = dataset_dict.get(key)
+            iso = encodings.iso_date(value) if value else None
+            if value and iso != value:
+                g.remove((dataset_ref, predicate, None))
+                if iso:
+                    self._add_date_triple(dataset_ref, predicate, iso)
+        if (dataset_ref, DCAT.contactPoint, None) not in g:
+            contact = next(iter(principles.contact_points(dataset_dict)), None)
+            if contact and contact.get("email"):
+                node = BNode()
+                g.add((dataset_ref, DCAT.contactPoint, node))
+                g.add((node, RDF.type, VCARD.Kind))
+                if contact.get("name"):
+                    g.add((node, VCARD.fn, Literal(contact["name"])))
+                g.add((node, VCARD.hasEmail, URIRef("mailto:" + contact["email"])))
 
     def _formats_as_file_types(self, dataset_ref):
         """DCAT-AP 3 wants dct:format as a dct:MediaTypeOrExtent IRI: CKAN's "CSV" becomes the EU file type."""

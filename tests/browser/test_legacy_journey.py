@@ -1,0 +1,98 @@
+"""A portal with datasets from before the plugin, in Chromium, in Spanish (issue #17): an old dataset is edited
+through the form and saved at the first try; «Publicar» without a file or link is refused with a message that says
+so; a contact typed with a bad email keeps what was typed."""
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+import ckan.model as model
+from ckan.tests import factories, helpers
+
+from tests.browser.conftest import PASSWORD, assert_accessible
+from tests.conftest import PORTAL_PLUGINS
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
+              pytest.mark.ckan_config("ckanext.pida.country", "CO"),
+              pytest.mark.usefixtures("with_plugins", "clean_index")]
+
+
+@pytest.fixture
+def editor(pida_vocab):
+    user = factories.User(name="editora", password=PASSWORD)
+    org = factories.Organization(name="ministerio-da-saude", title="Ministério da Saúde",
+                                 users=[{"name": user["name"], "capacity": "editor"}])
+    return {"user": user, "org": org}
+
+
+@pytest.fixture
+def old_dataset(editor):
+    """A dataset as a portal's script wrote it before the plugin: no PIDA field, free extras in Portuguese, a
+    maintainer with an email (created through the API, which judges a write on what it declares)."""
+    return helpers.call_action(
+        "package_create", name="sinan-dengue", title="Sinan/Dengue", owner_org=editor["org"]["id"],
+        notes="Casos notificados de dengue.", maintainer="Coordenação de Dados", maintainer_email="dados@saude.example",
+        extras=[{"key": "Frequência de atualização", "value": "Semanal"}, {"key": "Contato", "value": "arbo@saude.example"}],
+        resources=[{"url": "https://saude.example/dengue-2025.csv", "format": "CSV", "name": "Dengue 2025"}])
+
+
+def shown(name: str) -> dict:
+    """The dataset as the site now has it (the web server's thread saved it: this thread's session forgets what it
+    read before)."""
+    model.Session.remove()
+    return helpers.call_action("package_show", id=name)
+
+
+def test_an_old_dataset_is_edited_through_the_form_at_the_first_try(browser, old_dataset):
+    browser.login("editora")
+    browser.get("/es/dataset/sinan-dengue")
+    page = browser.text()
+    assert "Aún no revisado para el PIDA" in page  # never "Datos personales: No"
+    assert "Frequência de atualização" in page and "Semanal" in page  # its own extras, shown
+    assert "Coordenação de Dados" in page
+    assert "Indique un punto de contacto" not in page  # the maintainer's email is a contact point
+
+    browser.get("/es/dataset/edit/sinan-dengue/1")
+    browser.fill("#field-title", "Sinan/Dengue (casos notificados)")
+    browser.submit()
+    assert not browser.find_all(".error-explanation, .alert-error"), browser.text("form")[:600]
+    saved = shown("sinan-dengue")
+    assert saved["title"] == "Sinan/Dengue (casos notificados)"
+    assert {e["key"]: e["value"] for e in saved["extras"]}["Frequência de atualização"] == "Semanal"
+
+    # Page 3 asks for its own fields only: the frequency, not page 4's personal data.
+    browser.get("/es/dataset/edit/sinan-dengue/3")
+    browser.select("#field-frequency", "http://publications.europa.eu/resource/authority/frequency/WEEKLY")
+    browser.submit()
+    assert not browser.find_all(".error-explanation, .alert-error"), browser.text("form")[:600]
+    assert shown("sinan-dengue")["frequency"].endswith("/WEEKLY")
+
+
+def test_publicar_without_a_file_or_link_is_refused(browser, editor):
+    helpers.call_action(
+        "package_create", name="registro-de-cabilderos", title="Registro de cabilderos", state="draft",
+        owner_org=editor["org"]["id"], notes="Personas inscritas.", pida_priority=["lobbying-register"],
+        frequency="MONTHLY", pida_country="CO", license_id="cc-by", pida_personal_data="no")
+    browser.login("editora")
+    browser.get("/es/dataset/registro-de-cabilderos/resource/new")
+    assert browser.text("form#resource-edit button.btn-primary") == "Publicar"
+    browser.submit()
+
+    browser.wait_text("body", "Agregue al menos un archivo o enlace")
+    assert shown("registro-de-cabilderos")["state"] == "draft"
+    assert_accessible(browser, "the data page refusing to publish")
+
+
+def test_a_contact_with_a_bad_email_keeps_what_was_typed(browser, editor):
+    helpers.call_action("package_create", name="compras-2025", title="Compras 2025", state="draft",
+                        owner_org=editor["org"]["id"], notes="Órdenes de compra.")
+    browser.login("editora")
+    browser.get("/es/dataset/new/compras-2025/2")
+    add = browser.find_all("a[name=repeating-add]")
+    browser.click(add[-1])  # the contact point's "add": its row is added by the page's script
+    WebDriverWait(browser.driver, 10).until(lambda d: browser.find_all("input[name='contact-0-name']"))
+    browser.fill("input[name='contact-0-name']", "Mesa de ayuda")
+    browser.fill("input[name='contact-0-email']", "ayuda(arroba)compras")
+    browser.submit()
+
+    browser.wait_text("body", "no es una dirección de correo")
+    assert browser.find("input[name='contact-0-name']").get_attribute("value") == "Mesa de ayuda"
+    assert browser.find("input[name='contact-0-email']").get_attribute("value") == "ayuda(arroba)compras"
