@@ -8,14 +8,10 @@ The portal is built once for the module (a few seconds per hundred datasets); th
 """
 from __future__ import annotations
 
-import copy
 import csv
-import io
-import json
 
 import pytest
 
-import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.cli.db import _run_migrations
@@ -24,7 +20,7 @@ from ckan.config import environment
 from ckan.lib import search
 from ckan.tests import helpers
 
-from ckanext.pida import adoption, encodings
+from ckanext.pida import encodings
 from ckanext.pida.cli import pida as pida_cli
 from tests import legacy_portal
 

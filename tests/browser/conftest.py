@@ -17,6 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from tests.conftest import PORTAL_PLUGINS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
 CHROMIUM = os.environ.get("PIDA_CHROMIUM", "/usr/bin/chromium")
@@ -189,6 +191,20 @@ def browser(live_server):
     b = Browser(live_server.url)
     yield b
     b.quit()
+
+
+#: The marks of a browser test on Colombia's demo portal (the PIDA plugins, the portal's country).
+PORTAL_CO_MARKS = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
+                   pytest.mark.ckan_config("ckanext.pida.country", "CO"),
+                   pytest.mark.usefixtures("with_plugins", "clean_index")]
+
+
+def org_member(user_name: str, org_name: str, org_title: str, capacity: str = "editor") -> dict:
+    """A user who signs in with PASSWORD, member of a new organisation: ``{"user", "org"}``."""
+    from ckan.tests import factories
+    user = factories.User(name=user_name, password=PASSWORD)
+    org = factories.Organization(name=org_name, title=org_title, users=[{"name": user["name"], "capacity": capacity}])
+    return {"user": user, "org": org}
 
 
 def assert_accessible(browser: Browser, what: str):

@@ -5,22 +5,16 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import ckan.model as model
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.browser.conftest import PASSWORD, assert_accessible
-from tests.conftest import PORTAL_PLUGINS
+from tests.browser.conftest import PORTAL_CO_MARKS, assert_accessible, org_member
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
-              pytest.mark.ckan_config("ckanext.pida.country", "CO"),
-              pytest.mark.usefixtures("with_plugins", "clean_index")]
+pytestmark = PORTAL_CO_MARKS
 
 
 @pytest.fixture
 def editor(pida_vocab):
-    user = factories.User(name="editora", password=PASSWORD)
-    org = factories.Organization(name="ministerio-da-saude", title="Ministério da Saúde",
-                                 users=[{"name": user["name"], "capacity": "editor"}])
-    return {"user": user, "org": org}
+    return org_member("editora", "ministerio-da-saude", "Ministério da Saúde")
 
 
 @pytest.fixture

@@ -4,22 +4,16 @@ import datetime
 
 import pytest
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
-from tests.browser.conftest import PASSWORD, assert_accessible
-from tests.conftest import PORTAL_PLUGINS
+from tests.browser.conftest import PORTAL_CO_MARKS, assert_accessible, org_member
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
-              pytest.mark.ckan_config("ckanext.pida.country", "CO"),
-              pytest.mark.usefixtures("with_plugins", "clean_index")]
+pytestmark = PORTAL_CO_MARKS
 
 
 @pytest.fixture
 def publisher(pida_vocab):
-    user = factories.User(name="publicadora", password=PASSWORD)
-    org = factories.Organization(name="ministerio-de-hacienda", title="Ministerio de Hacienda",
-                                 users=[{"name": user["name"], "capacity": "editor"}])
-    return {"user": user, "org": org}
+    return org_member("publicadora", "ministerio-de-hacienda", "Ministerio de Hacienda")
 
 
 def _step_labels_fit(browser):
