@@ -204,3 +204,19 @@ def test_publishing_a_draft_needs_data(full_dataset):
     assert list(e.value.error_dict) == ["data"]
     helpers.call_action("resource_create", package_id=draft["id"], url="https://example.gov/a.csv")
     assert helpers.call_action("package_patch", id=draft["id"], state="active")["state"] == "active"
+
+
+def test_form_errors_name_their_field_page_and_link(app):
+    from ckanext.pida.helpers import pida_form_errors
+    with app.flask_app.test_request_context("/es/dataset/new/compras/5"):
+        entries = pida_form_errors({"license_id": ["Missing value"], "data": ["Add a file"],
+                                    "contact": [{"email": ['"x" is not an email address.']}]},
+                                   "dataset", name="compras", current_page=2)
+        on_data_page = pida_form_errors({"url": ["Add a file or a link"]}, "dataset", name="compras",
+                                        resource_form=True)
+    by_field = {e["field"]: e for e in entries}
+    assert [e["field"] for e in entries] == ["contact", "license_id", "data"]  # in the form's order
+    assert by_field["license_id"]["page"] == 4 and by_field["license_id"]["url"].endswith("/dataset/new/compras/4")
+    assert by_field["contact"]["url"] is None  # the page shown: no link to itself
+    assert by_field["contact"]["messages"] == ['Contact point 1 · Email: "x" is not an email address.']
+    assert on_data_page[0]["page"] is None and on_data_page[0]["url"] is None  # the resource's URL, not page 5's

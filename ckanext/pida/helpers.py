@@ -145,19 +145,25 @@ def _messages(value, labels: dict, prefix: str = "") -> list[str]:
 
 
 def pida_form_errors(errors: dict, dataset_type: str = "dataset", name: str | None = None, editing: bool = False,
-                     current_page: int | None = None) -> list[dict]:
+                     current_page: int | None = None, resource_form: bool = False) -> list[dict]:
     """The form's errors in words a publisher acts on: each field by its label, the page of the form that holds it
     and a link to that page when it is another one, in the order of the form. ``[{"label", "messages", "page",
-    "page_title", "url"}]`` (``page`` None for a field of the data page or for the dataset as a whole)."""
+    "page_title", "url"}]`` (``page`` None for a field of the data page or for the dataset as a whole). On the data
+    page (``resource_form``) a name both kinds of field have (``url``) is the resource's."""
     from ckanext.scheming.helpers import (scheming_get_dataset_form_pages, scheming_get_dataset_schema,
                                           scheming_language_text)
     pages = scheming_get_dataset_form_pages(dataset_type) or []
     schema = scheming_get_dataset_schema(dataset_type) or {}
     fields = schema.get("dataset_fields", []) + schema.get("resource_fields", [])
+    if resource_form:
+        fields = schema.get("resource_fields", []) + schema.get("dataset_fields", [])
+    resource_names = {f["field_name"] for f in schema.get("resource_fields", [])} if resource_form else set()
     page_of = {f["field_name"]: (n, scheming_language_text(page.get("title")))
-               for n, page in enumerate(pages, 1) for f in page["fields"]}
+               for n, page in enumerate(pages, 1) for f in page["fields"] if f["field_name"] not in resource_names}
     order = {f["field_name"]: i for i, f in enumerate(fields)}
-    by_name = {f["field_name"]: f for f in fields}
+    by_name = {}
+    for f in fields:
+        by_name.setdefault(f["field_name"], f)
     special = {"data": tk._("Data"), "owner_org": tk._("Organization")}
     out = []
     for key, value in (errors or {}).items():

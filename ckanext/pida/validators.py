@@ -201,6 +201,23 @@ def pida_name_from_title(key, data, errors, context):
             raise StopOnError
 
 
+def pida_resource_link(key, data, errors, context):
+    """A file or link for the resource saved from the form's data page (new or edited): a resource without one holds
+    nothing, and on CKAN 2.11 «Publicar» would otherwise publish it. Resources written through the API keep CKAN's
+    rule (DataStore resources, say, get their URL later)."""
+    if not _empty(data.get(key)) or context.get("pida_lenient"):
+        return
+    if not flask.has_request_context() or flask.request.method != "POST":
+        return
+    if not (flask.request.endpoint or "").endswith(("_resource.new", "_resource.edit")):
+        return
+    target = (flask.request.view_args or {}).get("resource_id")
+    resource_id = data.get(key[:-1] + ("id",))
+    if (not target and _empty(resource_id)) or (target and resource_id == target):
+        _error(errors, key, tk._("Add a file or a link to the data: a resource without one holds nothing."))
+        raise StopOnError
+
+
 def pida_default_country(key, data, errors, context):
     """Fills the country from the portal's ``ckanext.pida.country`` when the publisher leaves it empty."""
     if _empty(data.get(key)):
@@ -449,6 +466,7 @@ def get_validators() -> dict:
     return {
         "pida_required": pida_required,
         "pida_form_required": pida_form_required,
+        "pida_resource_link": pida_resource_link,
         "pida_name_from_title": pida_name_from_title,
         "pida_default_country": pida_default_country,
         "pida_choice": pida_choice,
