@@ -175,18 +175,19 @@ def test_every_write_works_before_adopt(legacy):
     legacy["written"] = {i: show(i) for i in legacy["ids"]}
 
 
-def run_adopt(cli, *args) -> tuple[object, list[dict]]:
-    result = cli.invoke(pida_cli, ["adopt", "--report", "/tmp/pida-adopt-test.csv", *args])
+def run_adopt(cli, report, *args) -> tuple[object, list[dict]]:
+    """``ckan pida adopt`` writing its report to ``report`` (a path of the test's own): the output and the rows."""
+    result = cli.invoke(pida_cli, ["adopt", "--report", str(report), *args])
     assert result.exit_code == 0, result.output
-    with open("/tmp/pida-adopt-test.csv", encoding="utf-8-sig") as f:
+    with open(report, encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
     return result, rows
 
 
-def test_adopt_dry_run_reports_and_changes_nothing(legacy, cli):
+def test_adopt_dry_run_reports_and_changes_nothing(legacy, cli, tmp_path):
     modified = {i: show(i)["metadata_modified"] for i in legacy["ids"]}
 
-    result, rows = run_adopt(cli)
+    result, rows = run_adopt(cli, tmp_path / "dry.csv")
 
     assert "{} datasets read".format(len(legacy["ids"])) in result.output
     assert "dry run" in result.output
@@ -203,8 +204,8 @@ def test_adopt_dry_run_reports_and_changes_nothing(legacy, cli):
     assert {r["field_label"] for r in rows if r["field"] == "frequency"} == {"Update frequency"}
 
 
-def test_adopt_applies_loses_nothing_and_is_idempotent(legacy, cli):
-    result, rows = run_adopt(cli, "--apply", "--batch-size", "50")
+def test_adopt_applies_loses_nothing_and_is_idempotent(legacy, cli, tmp_path):
+    result, rows = run_adopt(cli, tmp_path / "apply.csv", "--apply", "--batch-size", "50")
     assert "refused" not in result.output, result.output
 
     brazil = show(next(i for i in legacy["ids"] if legacy["before"][i]["name"] == "arboviroses-dengue"))
@@ -219,7 +220,7 @@ def test_adopt_applies_loses_nothing_and_is_idempotent(legacy, cli):
 
     changed = [r for r in rows if r["outcome"] in ("set", "normalised")]
     assert changed
-    again, rows_again = run_adopt(cli, "--apply")
+    again, rows_again = run_adopt(cli, tmp_path / "again.csv", "--apply")
     assert "changed 0" in again.output
     assert not [r for r in rows_again if r["outcome"] in ("set", "normalised", "refused")]
 
@@ -257,7 +258,11 @@ def test_every_write_works_after_adopt(legacy):
     assert refusals(legacy["ids"]) == {}
 
 
-def test_adopt_resumes_after_an_id(legacy, cli):
+def test_adopt_resumes_after_an_id(legacy, cli, tmp_path):
     ids = sorted(legacy["ids"])
-    result, rows = run_adopt(cli, "--start-after", ids[-3])
+    result, rows = run_adopt(cli, tmp_path / "resumed.csv", "--start-after", ids[-3])
     assert "2 datasets read" in result.output
+    assert {r["dataset"] for r in rows} <= {show(i)["name"] for i in ids[-2:]}  # a new report has its header
+    before = len(rows)
+    again, rows = run_adopt(cli, tmp_path / "resumed.csv", "--start-after", ids[-2])
+    assert "1 datasets read" in again.output and len(rows) >= before  # resuming adds to the same report

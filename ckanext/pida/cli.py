@@ -252,9 +252,12 @@ def adopt(apply_, country, report_path, batch_size, start_after, delimiter):
         raise click.BadParameter("unknown country code: {}".format(country), param_hint="--country")
     total = adoption.count_datasets(start_after)
     lang = tk.config.get("ckan.locale_default") or "en"
-    with open(report_path, "a" if start_after else "w", encoding="utf-8-sig" if not start_after else "utf-8",
+    # Resuming adds to the report of the interrupted run; a new report starts with its header (and the byte order
+    # mark spreadsheets read).
+    appending = bool(start_after) and os.path.exists(report_path) and os.path.getsize(report_path) > 0
+    with open(report_path, "a" if appending else "w", encoding="utf-8" if appending else "utf-8-sig",
               newline="") as stream:
-        report = adoption.Report(stream, lang, delimiter, header=not start_after)
+        report = adoption.Report(stream, lang, delimiter, header=not appending)
         summary = adoption.Summary()
         with click.progressbar(length=total, label="Adopting {} datasets".format(total), show_pos=True,
                                file=sys.stderr) as bar:
