@@ -15,9 +15,7 @@ import re
 from typing import Any, Optional
 
 from ckanext.pida import encodings, vocabulary
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+from ckanext.pida.validators import EMAIL_PATTERN as _EMAIL, URL_PATTERN as _URL
 
 
 # --- reading one value ------------------------------------------------------------------------------------------

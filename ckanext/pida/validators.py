@@ -35,8 +35,8 @@ Invalid = df.Invalid
 missing = df.missing
 StopOnError = df.StopOnError
 
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _empty(value: Any) -> bool:
@@ -381,7 +381,7 @@ def pida_languages(value, context):
 def pida_url(value, context):
     if _empty(value):
         return value
-    if not _URL.match(str(value).strip()):
+    if not URL_PATTERN.match(str(value).strip()):
         raise Invalid(tk._('"{value}" is not a web address (it must start with http:// or https://).')
                       .format(value=value))
     return str(value).strip()
@@ -396,7 +396,7 @@ def pida_url_list(value, context):
 def pida_email(value, context):
     if _empty(value):
         return value
-    if not _EMAIL.match(str(value).strip()):
+    if not EMAIL_PATTERN.match(str(value).strip()):
         raise Invalid(tk._('"{value}" is not an email address.').format(value=value))
     return str(value).strip()
 
