@@ -14,7 +14,7 @@ ENV_211 := CKAN_SQLALCHEMY_URL=postgresql://ckan_default:pass@127.0.0.1:5432/cka
 	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2 \
 	PIDA_REMOTE_CKAN=ckan_remote_211
 
-.PHONY: install services browser test test-ckan2.11 demo stop status clean
+.PHONY: install install-ckan2.11 services browser test test-ckan2.11 demo stop status clean
 
 $(STAMP): setup.py requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "python3 (3.10+) is needed"; exit 1; }
@@ -33,6 +33,8 @@ $(STAMP_211): setup.py requirements-dev.txt
 	$(VENV_211)/bin/pip install -q -r $(VENV_211)/requirements.txt
 	$(VENV_211)/bin/pip install -q -e .
 	@touch $(STAMP_211)
+
+install-ckan2.11: $(STAMP_211)
 
 services: install
 	scripts/services.sh start

@@ -258,8 +258,7 @@ def test_a_dataset_indexed_before_the_coverage_fields_still_shows_its_detections
     report = coverage.build([coverage._from_index(doc)], ["AR"])
     cell = report["countries"][0]["cells"]["public-officials-register"]
     assert cell["status"] == coverage.DETECTED and cell["datasets"][0]["name"] == "ar-magistrados"
-    assert coverage._from_index(dict(doc, **{indexing.COVERAGE_FIELD: "{}"}))["pida_harvest"] == {
-        "detection": {"pending": []}}
+    assert coverage._from_index(dict(doc, **{indexing.COVERAGE_FIELD: "{}"}))["pida_detection"] == {"pending": []}
 
 
 @pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")

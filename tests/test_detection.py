@@ -306,15 +306,17 @@ def test_the_review_queue_is_limited_to_the_editors_of_each_countrys_organisatio
                             decision="confirmed")
 
     # the page: anonymous and outsiders are refused; an editor sees and decides on their country's detections
-    assert app.get("/pida/hub/review", status=403)
+    assert app.get("/pida/review", status=403)
     outsider_token = factories.APIToken(user=outsider["name"])["token"]
-    app.get("/pida/hub/review", headers={"Authorization": outsider_token}, status=403)
+    app.get("/pida/review", headers={"Authorization": outsider_token}, status=403)
     token = factories.APIToken(user=ar_editor["name"])["token"]
-    page = app.get("/pida/hub/review", headers={"Authorization": token}).body
+    moved = app.get("/pida/hub/review?country=AR", headers={"Authorization": token}, follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/pida/review?country=AR")
+    page = app.get("/pida/review", headers={"Authorization": token}).body
     assert "Declaración Jurada Patrimonial Integral" in page and "Sistema de contrataciones" not in page
     first = ar_queue["items"][0]
     item = "{}|{}".format(first["dataset"]["id"], first["proposal"]["id"])
-    app.post("/pida/hub/review", data={"item": [item], "decision": "confirmed"},
+    app.post("/pida/review", data={"item": [item], "decision": "confirmed"},
              headers={"Authorization": token}, follow_redirects=False)
     pkg = helpers.call_action("package_show", id=first["dataset"]["id"])
     assert first["proposal"]["id"] in pkg["pida_priority"]

@@ -2,11 +2,13 @@
 
 Each dataset (active, private or draft) is read with the PIDA schema on; ``legacy.proposal`` says what its PIDA
 fields would become (filled from what the dataset already says, or its own values in the schema's encoding) and what
-could not be read; the detector proposes the priority datasets it probably is. A dry run (the default) only writes
-the report; ``apply`` saves each change with ``package_patch`` (so the dataset is validated and reindexed as any
-write). Datasets are read in order of id, a batch at a time, the database session emptied after each batch: memory
-stays flat whatever the portal's size. A run can stop anywhere: it is idempotent (adopting an adopted dataset changes
-nothing) and resumable (``start_after``: the last id the previous run finished).
+could not be read; the detector proposes the priority datasets it probably is (stored in ``pida_detection`` for the
+portal's review queue, ckanext/pida/review.py). A dry run (the default) only writes the report; ``apply`` saves each
+change with ``package_update`` (so the dataset is validated, its activity recorded and its detection refreshed as at
+any write), a batch per database transaction: the batch is committed, indexed and committed to Solr once, instead of
+once per dataset. Datasets are read in order of id, a batch at a time, the database session emptied after each
+batch: memory stays flat whatever the portal's size. A run can stop anywhere: it is idempotent (adopting an adopted
+dataset changes nothing) and resumable (``start_after``: the last id the previous run finished).
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from typing import Callable, Iterator, Optional
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib import search
 
-from ckanext.pida import detection, legacy, vocabulary
+from ckanext.pida import legacy, review, vocabulary
 
 REPORT_COLUMNS = ["dataset", "title", "state", "private", "organization", "field", "field_label", "outcome",
                   "before", "after", "found_in", "note"]
@@ -87,43 +90,70 @@ class Report:
 
 
 def adopt_one(pkg: dict, country: Optional[str], apply: bool, report: Report, summary: Summary,
-              user: str) -> None:
+              user: str) -> bool:
+    """Reports (and with ``apply``, saves) what adoption changes in one dataset; True if it was saved."""
     patch, findings = legacy.proposal(pkg, country)
     for f in findings:
         report.row(pkg, f.field, f.outcome, f.before, f.after, f.source, f.note)
         summary.count(f.outcome)
-    if not pkg.get("pida_priority"):
-        for s in detection.suggest(pkg, country=country or pkg.get("pida_country")):
-            words = ", ".join(sorted({e.get("text") or e.get("term") or "" for e in s.get("evidence") or []}))
-            report.row(pkg, "pida_priority", "suggested", "", s["id"], "detector",
-                       "score {:.2f}; {}".format(s["score"], words).strip("; "))
-            summary.suggested += 1
-    if patch and apply:
-        try:
-            tk.get_action("package_patch")({"user": user, "ignore_auth": True}, dict(patch, id=pkg["id"]))
-            summary.changed += 1
-        except tk.ValidationError as e:
-            summary.refused += 1
-            report.row(pkg, ",".join(sorted(e.error_dict)), "refused", "", "", "package_patch",
-                       "; ".join("{}: {}".format(k, v) for k, v in sorted(e.error_dict.items())))
-    elif patch:
-        summary.changed += 1
+    adopted = dict(pkg, **patch)
+    review.on_write({}, adopted)  # the detection the write stores (the decisions already taken kept)
+    detected = adopted.get(review.FIELD) or {}
+    for s in detected.get("pending") or []:
+        words = ", ".join(sorted({e.get("text") or e.get("term") or "" for e in s.get("evidence") or []}))
+        report.row(pkg, "pida_priority", "suggested", "", s["id"], "detector",
+                   "score {:.2f}; {}".format(s["score"], words).strip("; "))
+        summary.suggested += 1
+    if not patch and detected == (pkg.get(review.FIELD) or {}):
+        return False
+    if not apply:
+        summary.changed += bool(patch)
+        return False
+    context = {"user": user, "ignore_auth": True, "defer_commit": True, "return_id_only": True}
+    try:
+        tk.get_action("package_update")(context, dict(pkg, **patch))
+    except tk.ValidationError as e:
+        summary.refused += 1
+        report.row(pkg, ",".join(sorted(e.error_dict)), "refused", "", "", "package_update",
+                   "; ".join("{}: {}".format(k, v) for k, v in sorted(e.error_dict.items())))
+        return False
+    summary.changed += bool(patch)
+    return True
+
+
+def _index(package_ids: list[str]) -> None:
+    """Indexes the datasets a batch saved. CKAN 2.11 indexes a dataset when its change is committed; 2.12 indexes
+    inside ``package_update``, which a deferred write skips."""
+    if package_ids and not hasattr(search, "SynchronousSearchPlugin"):
+        search.rebuild(package_ids=package_ids, defer_commit=True)
 
 
 def run(report: Report, apply: bool = False, country: Optional[str] = None, batch_size: int = 500,
         start_after: Optional[str] = None, progress: Callable[[int], None] = lambda n: None,
         summary: Optional[Summary] = None) -> Summary:
     """Adopts every dataset after ``start_after`` (all when None); ``progress(n)`` after each batch of n. The
-    figures accumulate in ``summary`` as it goes (its ``last_id`` says where to resume after an interruption)."""
+    figures accumulate in ``summary`` as it goes (its ``last_id`` says where to resume after an interruption: the
+    last dataset of the last batch committed)."""
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     summary = summary if summary is not None else Summary()
-    for batch in dataset_ids(batch_size, start_after):
-        for package_id in batch:
-            pkg = tk.get_action("package_show")({"user": user, "ignore_auth": True, "use_cache": False},
-                                                {"id": package_id})
-            adopt_one(pkg, country, apply, report, summary, user)
-            summary.datasets += 1
-            summary.last_id = package_id
-        model.Session.remove()  # flat memory: nothing of this batch stays in the session's identity map
-        progress(len(batch))
+    solr_commit = tk.config.get("ckan.search.solr_commit")
+    tk.config["ckan.search.solr_commit"] = False  # one Solr commit per batch, not one per dataset
+    try:
+        for batch in dataset_ids(batch_size, start_after):
+            saved = []
+            for package_id in batch:
+                pkg = tk.get_action("package_show")({"user": user, "ignore_auth": True, "use_cache": False},
+                                                    {"id": package_id})
+                if adopt_one(pkg, country, apply, report, summary, user):
+                    saved.append(package_id)
+                summary.datasets += 1
+            model.repo.commit()  # the batch's writes, in one transaction
+            _index(saved)
+            search.commit()
+            summary.last_id = batch[-1]
+            model.Session.remove()  # flat memory: nothing of this batch stays in the session's identity map
+            progress(len(batch))
+    finally:
+        model.Session.rollback()  # an interrupted batch leaves nothing half written
+        tk.config["ckan.search.solr_commit"] = solr_commit
     return summary

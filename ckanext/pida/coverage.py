@@ -30,7 +30,7 @@ import ckan.model as model
 from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import indexing, principles, vocabulary
+from ckanext.pida import indexing, principles, review, vocabulary
 from ckanext.pida.model import CoverageSnapshot
 
 PUBLISHED, OUT_OF_DATE, DETECTED, MISSING = "published", "out_of_date", "detected", "missing"
@@ -144,11 +144,8 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
 
 
 def detected_concepts(pkg: dict) -> list[dict]:
-    """The hub's detections on a harvested dataset that wait for review: ``[{"id", "score", "evidence"}]``."""
-    harvest = pkg.get("pida_harvest")
-    if not isinstance(harvest, dict):
-        return []
-    return [d for d in (harvest.get("detection") or {}).get("pending") or [] if isinstance(d, dict) and d.get("id")]
+    """The detections on a dataset that wait for review: ``[{"id", "score", "evidence"}]``."""
+    return review.pending(pkg)
 
 
 def _as_list(value) -> list:
@@ -230,7 +227,7 @@ def _from_index(doc: dict) -> dict:
         "pida_country": (doc.get("vocab_pida_country") or [None])[0],
         "pida_priority": doc.get("vocab_pida_priority") or [],
         "modified": shown.get("modified"), "frequency": shown.get("frequency"),
-        "pida_harvest": {"detection": {"pending": shown.get("detected") or []}},
+        "pida_detection": {"pending": shown.get("detected") or []},
         "_stale": _naive(stale),
         "_has_data": shown.get("has_data", True),  # True for documents indexed before the field existed
         "_principles": dict(v.split(":", 1) for v in doc.get("vocab_pida_principles") or [] if ":" in v),

@@ -134,7 +134,8 @@ def _matches(sequence: list[str], stems: tuple) -> Optional[tuple[int, int, bool
     return best
 
 
-def _fields(dataset: dict) -> dict[str, str]:
+def fields_of(dataset: dict) -> dict[str, str]:
+    """The text the detector reads in a dataset, by field (title, keywords, description, publisher)."""
     tags = dataset.get("tags") or dataset.get("keywords") or []
     if isinstance(tags, str):
         tags = [t for t in tags.split(",")]
@@ -165,7 +166,7 @@ def suggest(dataset: dict, lang: Optional[str] = None, country: Optional[str] = 
     index = terms()
     found: dict[str, dict] = {}  # concept -> {(kind, term, field): evidence}
     vetoed, weakened = set(), set()
-    for field, text in _fields(dataset).items():
+    for field, text in fields_of(dataset).items():
         for tokens in segments(text):
             _match_segment(tokens, field, langs, country, index, found, vetoed, weakened)
     excluded = set(exclude)

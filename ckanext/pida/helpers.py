@@ -7,7 +7,7 @@ from babel import dates
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import principles, vocabulary
+from ckanext.pida import principles, review, vocabulary
 
 
 def _choices(items: list, key: str = "id", label: str = "label") -> list[dict]:
@@ -123,8 +123,16 @@ def pida_principles(pkg_dict: dict) -> list[dict]:
     return principles.explain(principles.evaluate(pkg_dict))
 
 
+def pida_detection_info(pkg_dict: dict) -> dict:
+    """The detection of a dataset for its page: ``pending`` and ``confirmed`` (ckanext/pida/review.py), and
+    ``by_hub`` when the hub detected it in a harvested dataset."""
+    info = review.info_of(pkg_dict)
+    return {"pending": review.pending(pkg_dict), "confirmed": info.get("confirmed") or [],
+            "by_hub": review.harvested(pkg_dict)}
+
+
 def pida_hub_enabled() -> bool:
-    """Whether this site is the regional hub (its pages, such as the review of detections, exist)."""
+    """Whether this site is the regional hub (its pages, such as the harvest health, exist)."""
     from ckan.plugins import plugin_loaded
     return plugin_loaded("pida_hub")
 
@@ -209,5 +217,5 @@ def get_helpers() -> dict:
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
         pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
-        pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating,
+        pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating, pida_detection_info,
     )}

@@ -1,7 +1,7 @@
 """What PIDA adds to the search index and the search page: facetable fields and their translated labels.
 
 Solr fields: the priority concepts are vocabulary tags (``vocab_pida_priority``, indexed by CKAN itself); the
-stages, standards, country, principle evaluation and the hub's pending detections are added here as
+stages, standards, country, principle evaluation and the pending detections are added here as
 ``vocab_pida_*`` fields (CKAN's schema makes
 ``vocab_*`` multi-valued, stored strings, so they facet). The principle evaluation is stored as
 ``<principle-id>:<status>`` values, e.g. ``timely-comprehensive:met``.
@@ -13,7 +13,7 @@ import json
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import catalog_warming, principles, vocabulary
+from ckanext.pida import catalog_warming, principles, review, vocabulary
 
 #: Solr fields of the coverage: the date a dataset goes out of date (CKAN's ``*_date`` dynamic field), and the
 #: values a coverage cell shows, as JSON (a stored ``extras_*`` text field).
@@ -38,12 +38,9 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         pkg_dict["vocab_" + field] = json.loads(values) if isinstance(values, str) else values
     if data.get("pida_country"):
         pkg_dict["vocab_pida_country"] = [data["pida_country"]]
-    harvest = data.get("pida_harvest") or {}
-    if isinstance(harvest, str):
-        harvest = json.loads(harvest)
-    pending = (harvest.get("detection") or {}).get("pending") or []
-    if pending:  # the hub's detections waiting for review (ckanext/pida/hub/review.py)
-        pkg_dict["vocab_pida_detected"] = [p["id"] for p in pending if p.get("id")]
+    pending = review.pending(data)
+    if pending:  # detections waiting for review (ckanext/pida/review.py)
+        pkg_dict["vocab_pida_detected"] = [p["id"] for p in pending]
     evaluation = principles.evaluate(data)
     pkg_dict["vocab_pida_principles"] = ["{}:{}".format(p, e["status"]) for p, e in evaluation.items()]
     # What the coverage reads from the index alone (coverage.index_datasets): when the dataset goes out of date, and
@@ -56,7 +53,7 @@ def before_dataset_index(pkg_dict: dict) -> dict:
         "modified": data.get("modified"), "frequency": data.get("frequency"),
         "has_data": any(r.get("url") for r in data.get("resources") or []),
         "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
-                     for p in pending if p.get("id")]}, ensure_ascii=False)
+                     for p in pending]}, ensure_ascii=False)
     catalog_warming.note_indexed(pkg_dict)
     return pkg_dict
 

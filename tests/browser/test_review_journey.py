@@ -36,7 +36,7 @@ def test_a_hub_editor_reviews_the_detections_of_their_country(browser, hub, port
     helpers.call_action("organization_member_create", id=hub["org"]["id"], username=editor["name"], role="editor")
     browser.login("revisora-ar")
 
-    browser.get("/es/pida/hub/review")
+    browser.get("/es/pida/review")
     assert "Detecciones por revisar" in browser.text("h1")
     assert DECLARATION in browser.text(".pida-review-table") and "Declaraciones patrimoniales" in browser.text(
         ".pida-review-table")

@@ -99,33 +99,15 @@ def pida_harvest_source_run(context, data_dict):
         raise tk.ValidationError({"id": [str(e)]})
 
 
-def pida_detection_decide(context, data_dict):
-    """Confirms or rejects a priority dataset the hub detected in a harvested dataset. Who may: whoever may update
-    the dataset (a sysadmin, or an editor of the organisation of its country's source). The decision holds at every
-    re-harvest (a rejection while the dataset is unchanged) and is in the dataset's activity stream.
-
-    :param id: the dataset's id or name
-    :param concept: the priority dataset's id (e.g. ``contracts-register``)
-    :param decision: ``confirmed`` or ``rejected``
-    :returns: the updated dataset
-    """
-    return review.decide(context, tk.get_or_bust(data_dict, "id"), tk.get_or_bust(data_dict, "concept"),
-                         tk.get_or_bust(data_dict, "decision"))
-
-
-@tk.side_effect_free
-def pida_detection_queue(context, data_dict):
-    """The detections waiting for the user's decision (only those of the organisations the user may edit),
-    highest score first.
-
-    :param country: optional ISO 3166-1 alpha-2 code
-    :param concept: optional priority dataset id
-    :returns: ``{"total", "countries": [[code, count]], "items": [{"dataset", "proposal": {"id", "score",
-        "evidence"}}]}``
-    """
-    if not context.get("user"):
-        raise tk.NotAuthorized(tk._("Log in to review detections."))
-    return review.queue(context, country=data_dict.get("country"), concept=data_dict.get("concept"))
+@tk.chained_action
+def pida_detection_decide(up_func, context, data_dict):
+    """On the hub, a decision on a harvested dataset is kept against its original URI, so that it holds at every
+    re-harvest (hub/review.py); on any other dataset, the portal's decision (ckanext/pida/review.py)."""
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is not None and review.harvested_package(pkg):
+        return review.decide(context, pkg.id, tk.get_or_bust(data_dict, "concept"),
+                             tk.get_or_bust(data_dict, "decision"))
+    return up_func(context, data_dict)
 
 
 def _iso(value):
@@ -137,5 +119,4 @@ def get_actions() -> dict:
         "pida_harvest_health": pida_harvest_health,
         "pida_harvest_source_run": pida_harvest_source_run,
         "pida_detection_decide": pida_detection_decide,
-        "pida_detection_queue": pida_detection_queue,
     }

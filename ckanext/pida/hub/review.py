@@ -12,10 +12,11 @@ Decisions (``pida_detection_decision``) are kept against the dataset's original 
 again at every re-harvest: a confirmation always; a rejection while the dataset is unchanged (same content hash),
 so that a new detection on a dataset that changed goes back to the queue. A decision updates the dataset as the
 deciding user, so it is in the dataset's activity stream (with the ``activity`` plugin): who decided, and when.
+The queue and the actions are the portal's (ckanext/pida/review.py); the hub chains ``pida_detection_decide`` for
+harvested datasets.
 """
 from __future__ import annotations
 
-import datetime
 from typing import Optional
 
 import ckan.model as model
@@ -23,16 +24,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.pida import detection, vocabulary
 from ckanext.pida.hub.model import CONFIRMED, REJECTED, DetectionDecision
-
-DECISIONS = (CONFIRMED, REJECTED)
-QUEUE_MAX = 1000
-
-
-def _ids(value) -> list[str]:
-    if not value:
-        return []
-    values = [value] if isinstance(value, str) else list(value)
-    return [v for v in values if vocabulary.concept(v)]
+from ckanext.pida.review import check_decision, concept_ids as _ids, harvested, iso as _iso, utcnow as _utcnow
 
 
 def annotate(data: dict, guid: str, digest: str, country: Optional[str], decisions: Optional[dict] = None) -> None:
@@ -78,10 +70,7 @@ def refresh(pkg: dict) -> Optional[dict]:
 
 def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
     """Confirms or rejects a detected concept on a harvested dataset, as the user of ``context``."""
-    if decision not in DECISIONS:
-        raise tk.ValidationError({"decision": [tk._("Choose confirm or reject.")]})
-    if not vocabulary.concept(concept):
-        raise tk.ValidationError({"concept": [tk._("Unknown priority dataset: {id}").format(id=concept)]})
+    check_decision(concept, decision)
     pkg = tk.get_action("package_show")(dict(context, ignore_auth=True), {"id": dataset_id})
     tk.check_access("package_update", dict(context), {"id": pkg["id"]})
     harvest = dict(pkg.get("pida_harvest") or {})
@@ -110,50 +99,6 @@ def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
                                                           "pida_harvest": harvest})
 
 
-def reviewable_orgs(context: dict) -> Optional[list[str]]:
-    """Ids of the organisations whose detections the user may decide on; None for a sysadmin (all of them)."""
-    user = model.User.get(context.get("user")) if context.get("user") else None
-    if not user:
-        return []
-    if user.sysadmin:
-        return None
-    orgs = tk.get_action("organization_list_for_user")(
-        {"user": user.name}, {"id": user.id, "permission": "update_dataset"})
-    return [o["id"] for o in orgs]
-
-
-def queue(context: dict, country: Optional[str] = None, concept: Optional[str] = None) -> dict:
-    """The detections waiting for the user's decision, highest score first, and the countries they come from."""
-    orgs = reviewable_orgs(context)
-    if orgs == []:
-        return {"items": [], "countries": [], "total": 0}
-    fq = "vocab_pida_detected:[* TO *]"
-    if orgs is not None:
-        fq += " AND owner_org:({})".format(" OR ".join('"{}"'.format(o) for o in orgs))
-    base_fq = fq
-    if country:
-        fq += ' AND vocab_pida_country:"{}"'.format(country.upper())
-    if concept:
-        fq += ' AND vocab_pida_detected:"{}"'.format(concept)
-    search_context = {"user": context.get("user"), "ignore_auth": True}
-    result = tk.get_action("package_search")(search_context, {
-        "fq": fq, "rows": QUEUE_MAX, "sort": "metadata_modified desc", "include_private": True})
-    items = []
-    for pkg in result["results"]:
-        for proposal in ((pkg.get("pida_harvest") or {}).get("detection") or {}).get("pending") or []:
-            if concept and proposal.get("id") != concept:
-                continue
-            items.append({"dataset": pkg, "proposal": proposal})
-    items.sort(key=lambda i: (-i["proposal"].get("score", 0), i["dataset"].get("title") or ""))
-    facets = tk.get_action("package_search")(search_context, {
-        "fq": base_fq, "rows": 0, "facet.field": ["vocab_pida_country"], "facet.limit": -1})
-    countries = sorted(facets.get("facets", {}).get("vocab_pida_country", {}).items())
-    return {"items": items, "countries": countries, "total": len(items)}
-
-
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _iso(value) -> Optional[str]:
-    return value.replace(microsecond=0).isoformat() + "Z" if value else None
+def harvested_package(pkg: model.Package) -> bool:
+    """Whether a dataset (its database row) was harvested by the hub: its decisions are kept here."""
+    return harvested({"pida_harvest": pkg.extras.get("pida_harvest")})

@@ -5,7 +5,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog, detection, principles, vocabulary, withdrawals
-from ckanext.pida.logic import coverage_actions, legacy_writes
+from ckanext.pida.logic import coverage_actions, legacy_writes, review_actions
 
 
 @tk.side_effect_free
@@ -79,7 +79,7 @@ def get_actions():
         **coverage_actions.get_actions(),
         **_catalog_actions(),
     }
-    for more in (withdrawals.get_actions(), legacy_writes.get_actions()):
+    for more in (withdrawals.get_actions(), legacy_writes.get_actions(), review_actions.get_actions()):
         for name, action in more.items():
             actions[name] = _compose(actions[name], action) if name in actions else action
     return actions
