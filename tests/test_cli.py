@@ -87,6 +87,7 @@ def test_validate_all_groups_by_reason_includes_drafts_and_writes_csv(cli, full_
 @pytest.mark.ckan_config("ckanext.pida.country", "CO")  # the demo portal's setting: samples leave the country out
 @pytest.mark.usefixtures("clean_index", "pida_vocab")
 def test_load_samples_twice_changes_nothing(cli):
+    import json
     import os
     folder = os.path.join(os.path.dirname(__file__), "..", "demo", "samples", "portal-co")
 
@@ -94,8 +95,14 @@ def test_load_samples_twice_changes_nothing(cli):
         result = cli.invoke(pida_cli, ["load-samples", folder])
         assert result.exit_code == 0, result.output
 
-    found = helpers.call_action("package_search", q="*:*", rows=20)
-    assert found["count"] == 5
+    with open(os.path.join(folder, "datasets.json"), encoding="utf-8") as f:
+        samples = json.load(f)
+    found = helpers.call_action("package_search", q="*:*", rows=50)
+    assert found["count"] == len(samples)
+    # the datasets "from before the plugin" (no PIDA field, free extras): kept as they are, and detected
+    old = helpers.call_action("package_show", id="secop-ii-contratos-electronicos")
+    assert {e["key"]: e["value"] for e in old["extras"]}["Frecuencia de actualización"] == "Diaria"
+    assert "contracts-register" in [p["id"] for p in old["pida_detection"]["pending"]]
     secop = helpers.call_action("package_show", id="secop-procesos-de-contratacion")
     assert sorted(secop["pida_priority"]) == ["contracts-register", "tender-award-processes"]
     assert secop["pida_standards"] == ["ocds"]

@@ -109,9 +109,10 @@ def adopt_one(pkg: dict, country: Optional[str], apply: bool, report: Report, su
     if not apply:
         summary.changed += bool(patch)
         return False
-    context = {"user": user, "ignore_auth": True, "defer_commit": True, "return_id_only": True}
+    context = {"user": user, "ignore_auth": True, "defer_commit": True, "return_id_only": True,
+               review.SET_CONTEXT: True}
     try:
-        tk.get_action("package_update")(context, dict(pkg, **patch))
+        tk.get_action("package_update")(context, adopted)
     except tk.ValidationError as e:
         summary.refused += 1
         report.row(pkg, ",".join(sorted(e.error_dict)), "refused", "", "", "package_update",

@@ -272,7 +272,9 @@ def adopt(apply_, country, report_path, batch_size, start_after, delimiter):
                                                   ", {} refused".format(summary.refused) if summary.refused else ""))
     for outcome, n in sorted(summary.outcomes.items()):
         click.echo("  {}: {} fields".format(outcome, n))
-    click.echo("  priority datasets suggested: {} (confirm them on the dataset pages)".format(summary.suggested))
+    click.echo("  priority datasets detected: {} ({})".format(
+        summary.suggested, "to confirm or reject at /pida/review" if apply_ else "stored by --apply, then reviewed at "
+        "/pida/review"))
     click.echo("Report: {}{}".format(report_path, "" if apply_ else " (dry run: nothing saved; --apply saves)"))
     if summary.last_id:
         click.echo("Last dataset: {} (--start-after resumes after it)".format(summary.last_id))

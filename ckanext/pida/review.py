@@ -31,8 +31,10 @@ FIELD = "pida_detection"
 CONFIRMED, REJECTED = "confirmed", "rejected"
 DECISIONS = (CONFIRMED, REJECTED)
 QUEUE_MAX = 1000
-#: Set in an action's context by ``decide``: the only write that may set ``pida_detection`` itself.
-DECISION_CONTEXT = "pida_detection_decision"
+#: Set in an action's context by ``decide`` and ``ckan pida adopt``, the writes that set ``pida_detection``
+#: themselves (a decision; the detection adopt already computed for its report). An action's context is the
+#: server's: an API client cannot set it.
+SET_CONTEXT = "pida_detection_set"
 
 
 def concept_ids(value) -> list[str]:
@@ -79,7 +81,7 @@ def on_write(context: dict, data_dict: dict) -> None:
     (read from the database, never from the client), and the detector's proposals on what it says now."""
     if context.get("pida_lenient") or harvested(data_dict):
         return  # a hub import, or a harvested dataset: the hub keeps their detection (hub/review.py)
-    if context.get(DECISION_CONTEXT):
+    if context.get(SET_CONTEXT):
         return
     stored = _stored_info(data_dict)
     declared = concept_ids(data_dict.get("pida_priority"))
@@ -133,7 +135,7 @@ def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
         if was_confirmed:
             priority = [c for c in priority if c != concept]  # a confirmation taken back
     info = {key: value for key, value in info.items() if value}
-    patch_context = {"user": context.get("user"), "ignore_auth": True, DECISION_CONTEXT: True}
+    patch_context = {"user": context.get("user"), "ignore_auth": True, SET_CONTEXT: True}
     return tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority,
                                                           FIELD: info})
 

@@ -1,6 +1,9 @@
 """A portal with datasets from before the plugin, in Chromium, in Spanish (issue #17): an old dataset is edited
 through the form and saved at the first try; «Publicar» without a file or link is refused with a message that says
-so; a contact typed with a bad email keeps what was typed."""
+so; a contact typed with a bad email keeps what was typed; an editor confirms a priority dataset the portal detected
+in an old dataset. ``PIDA_SCREENSHOTS=<folder>`` saves the portal's review queue there."""
+import os
+
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -94,3 +97,35 @@ def test_a_contact_with_a_bad_email_keeps_what_was_typed(browser, editor):
     browser.wait_text("body", "no es una dirección de correo")
     assert browser.find("input[name='contact-0-name']").get_attribute("value") == "Mesa de ayuda"
     assert browser.find("input[name='contact-0-email']").get_attribute("value") == "ayuda(arroba)compras"
+
+
+def test_an_editor_confirms_what_the_portal_detected(browser, editor):
+    """The portal's own review queue: an old dataset that never declared a priority dataset is proposed as the
+    contracts register; its organisation's editor confirms it from the queue, and the dataset page and the coverage
+    say so."""
+    helpers.call_action(
+        "package_create", name="secop-ii-contratos", title="SECOP II - Contratos Electrónicos",
+        owner_org=editor["org"]["id"], tags=[{"name": "contratación pública"}],
+        notes="Contratos registrados en SECOP II: entidad contratante, proveedor, valor, fechas y estado.",
+        extras=[{"key": "Frecuencia de actualización", "value": "Diaria"}],
+        resources=[{"url": "https://datos.example.gov.co/secop-ii-contratos.csv", "format": "CSV"}])
+    browser.login("editora")
+    browser.get("/es/pida/review")
+    assert "Detecciones por revisar" in browser.text("h1")
+    table = browser.text(".pida-review-table")
+    assert "SECOP II - Contratos Electrónicos" in table and "Registro de contratos" in table
+    assert "en el título" in table  # the evidence says where it matched
+    assert_accessible(browser, "the portal's review queue")
+    if os.environ.get("PIDA_SCREENSHOTS"):
+        browser.screenshot(os.path.join(os.environ["PIDA_SCREENSHOTS"], "portal-review.png"))
+
+    row = next(r for r in browser.find_all(".pida-review-table tbody tr") if "Registro de contratos" in r.text)
+    browser.click(row.find_element("css selector", "button[value$='|confirmed']"))
+    browser.wait_text(".flash-messages, .alert", "1 confirmado: ahora cuenta como publicado")
+
+    browser.get("/es/dataset/secop-ii-contratos")
+    block = browser.text(".pida-block")
+    assert "Registro de contratos" in block and "confirmado por editora" in block
+    assert shown("secop-ii-contratos")["pida_priority"] == ["contracts-register"]
+    [row] = helpers.call_action("pida_coverage_show", country="CO")["countries"]
+    assert row["cells"]["contracts-register"]["status"] in ("published", "out_of_date")
