@@ -3,7 +3,8 @@
     make demo && .venv/bin/python scripts/screenshots.py
 
 The coverage page of the hub at desktop and phone widths and printed (the PDF's first page, through pdftoppm),
-the portal's home page, and page 1 of the dataset form (signed in as the demo's admin)."""
+the portal's home page, page 1 of the dataset form and the review queue of the priority datasets the portal detected
+in its datasets from before the plugin (signed in as the demo's admin)."""
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,8 @@ def main():
         portal.login("admin", args.password)
         portal.get("/es/dataset/new")
         portal.screenshot(os.path.join(args.out, "form.png"))
+        portal.get("/es/pida/review")
+        portal.screenshot(os.path.join(args.out, "portal-review.png"))
     finally:
         portal.quit()
     print("screenshots in", os.path.abspath(args.out))

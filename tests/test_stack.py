@@ -14,7 +14,7 @@ def test_national_plugin_loads():
     assert p.plugin_loaded("pida")
 
 
-@pytest.mark.ckan_config("ckan.plugins", "pida_hub")
+@pytest.mark.ckan_config("ckan.plugins", "pida pida_hub")  # the hub runs beside pida (its schema, vocabulary)
 @pytest.mark.usefixtures("with_plugins")
 def test_hub_plugin_loads():
     assert p.plugin_loaded("pida_hub")

@@ -20,6 +20,9 @@ class PidaHubPlugin(PidaHarvester):
 
     # IConfigurer
     def update_config(self, config):
+        if "pida" not in tk.aslist(config.get("ckan.plugins")):
+            raise RuntimeError("ckan.plugins lists pida_hub without pida: the hub runs beside pida (its schema, "
+                               "vocabulary, coverage and review queue); list pida first")
         tk.add_template_directory(config, "templates")
 
     # IBlueprint
