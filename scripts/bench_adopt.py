@@ -63,7 +63,6 @@ def ensure_portal(total: int) -> int:
     pools = (legacy_portal.FREQUENCY_EXTRAS, legacy_portal.DATE_EXTRAS, legacy_portal.MODIFIED_EXTRAS,
              legacy_portal.LANGUAGE_EXTRAS, legacy_portal.PERSONAL_EXTRAS, legacy_portal.OTHER_EXTRAS)
     now = datetime.datetime.utcnow()
-    conn = model.Session.connection()
     for start in range(have, total, 5000):
         packages, resources = [], []
         for n in range(start, min(total, start + 5000)):
@@ -95,6 +94,7 @@ def ensure_portal(total: int) -> int:
                     "metadata_modified": now, "extras": {}, "url_type": None, "description": "", "hash": "",
                     "resource_type": None, "mimetype": None, "mimetype_inner": None, "size": None,
                     "last_modified": None, "cache_url": None, "cache_last_updated": None})
+        conn = model.Session.connection()  # a commit closes the previous one
         conn.execute(model.package_table.insert(), packages)
         conn.execute(model.resource_table.insert(), resources)
         model.Session.commit()
@@ -139,6 +139,9 @@ def main() -> int:
     parser.add_argument("--ini", default="test.ini")
     parser.add_argument("--datasets", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--modes", default="dry,apply")
+    parser.add_argument("--apply-up-to", type=int, default=None,
+                        help="run the apply mode only at sizes up to this one (a 100,000 apply takes hours)")
+    parser.add_argument("--fresh", action="store_true", help="empty the database and the core first")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -155,7 +158,7 @@ def main() -> int:
         tk.get_action("pida_vocabulary_sync")({"ignore_auth": True, "user": tk.get_action("get_site_user")(
             {"ignore_auth": True}, {})["name"]}, {})
         first = min(args.datasets)
-        if model.Session.query(model.Package).count() > first:
+        if args.fresh or model.Session.query(model.Package).count() > first:
             model.repo.delete_all()
             import ckan.lib.search as search
             search.clear_all()
@@ -168,6 +171,9 @@ def main() -> int:
             ensure_portal(size)
             model.Session.remove()
         for mode in args.modes.split(","):
+            if mode == "apply" and args.apply_up_to is not None and size > args.apply_up_to:
+                print("%-8d %-6s (not run: --apply-up-to %d)" % (size, mode, args.apply_up_to), flush=True)
+                continue
             out = subprocess.run([sys.executable, __file__, "--ini", args.ini, "--child", mode],
                                  capture_output=True, text=True, check=True)
             figures = json.loads(out.stdout.strip().splitlines()[-1])

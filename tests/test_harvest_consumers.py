@@ -272,14 +272,13 @@ def test_ckan_pida_consumers_run_a_job_as_processes_of_their_own_after_idling(hu
     source = _datajson_source(hub, portal, "/data.json", "ar_datos_jus_gob_ar.json", "AR")
     ini = tmp_path / "consumer.ini"
     base = open("test.ini", encoding="utf-8").read()
-    # The queues through ckan.redis.url (the same Redis database as test.ini's ckan.harvest.mq.*), as many sites
-    # configure them: there redis-py 8 gives up on a blocked read after 5 seconds (after about a minute otherwise).
+    # The queues through ckan.redis.url (as test.ini and many sites configure them: no ckan.harvest.mq.hostname),
+    # the test's own: there redis-py 8 gives up on a blocked read after 5 seconds (after about a minute otherwise).
     # CKAN 2.11 reads the logging sections of the very file it is given.
     ini.write_text("[app:main]\nuse = config:{}\nckan.plugins = {}\nckan.harvest.mq.hostname =\n\n{}".format(
         os.path.abspath("test.ini"), PLUGINS, base[base.index("[loggers]"):]))
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    queues = "redis://{}:{}/{}".format(*(tk.config.get("ckan.harvest.mq." + k) for k in ("hostname", "port",
-                                                                                          "redis_db")))
+    queues = tk.config.get("ckan.redis.url")
     processes = [subprocess.Popen([ckan, "-c", str(ini), "pida", stage], stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True, env=dict(os.environ, CKAN_REDIS_URL=queues))
                  for stage in ("gather-consumer", "fetch-consumer")]

@@ -118,8 +118,19 @@ def adopt_one(pkg: dict, country: Optional[str], apply: bool, report: Report, su
         report.row(pkg, ",".join(sorted(e.error_dict)), "refused", "", "", "package_update",
                    "; ".join("{}: {}".format(k, v) for k, v in sorted(e.error_dict.items())))
         return False
+    _release_savepoints()
     summary.changed += bool(patch)
     return True
+
+
+def _release_savepoints() -> None:
+    """CKAN 2.12's ``package_update`` saves inside a savepoint that only a non-deferred write releases: released
+    here, or a batch of 500 writes nests 500 savepoints (and SQLAlchemy overflows the stack releasing them)."""
+    session = model.Session()
+    nested = session.get_nested_transaction()
+    while nested is not None:
+        nested.commit()
+        nested = session.get_nested_transaction()
 
 
 def _index(package_ids: list[str]) -> None:
