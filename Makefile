@@ -7,12 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# CKAN 2.11 is tested too, in a venv of its own, against a database and a Solr core of its own.
+# CKAN 2.11 is tested too, in a venv of its own, against a database, a Solr core, a Redis database, a site id (so
+# harvest queues named apart) and a storage folder (uploads, web assets) of its own: CI runs it beside 2.12.
 VENV_211 := .venv-ckan2.11
 STAMP_211 := $(VENV_211)/.installed
 ENV_211 := CKAN_SQLALCHEMY_URL=postgresql://ckan_default:pass@127.0.0.1:5432/ckan_test_211 \
 	CKAN_SOLR_URL=http://127.0.0.1:8983/solr/ckan_test_211 CKAN_REDIS_URL=redis://127.0.0.1:6379/2 \
-	PIDA_REMOTE_CKAN=ckan_remote_211
+	CKAN_STORAGE_PATH=$(CURDIR)/.cache/test-storage-211 CKAN_SITE_ID=pida-test-211 PIDA_REMOTE_CKAN=ckan_remote_211
 
 .PHONY: install install-ckan2.11 services browser test test-ckan2.11 demo stop status clean
 

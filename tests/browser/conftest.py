@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 
 import pytest
 from selenium import webdriver
@@ -29,16 +30,33 @@ PHONE = (390, 844)
 
 
 class LiveServer:
-    """The test's CKAN app (the ``app`` fixture: the plugins and config of the test) on a real HTTP port."""
+    """The test's CKAN app (the ``app`` fixture: the plugins and config of the test) on a real HTTP port. ``stop``
+    waits for the requests in flight: a request still writing when the next test empties the database deadlocks
+    with it (seen on a loaded machine), and every later test then starts from a database that is not empty."""
 
     def __init__(self, wsgi_app):
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.in_flight = 0
+        self.lock = threading.Lock()
+
+        def counted(environ, start_response):
+            with self.lock:
+                self.in_flight += 1
+            try:
+                return list(wsgi_app(environ, start_response))  # the whole response, inside the count
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
+
+        self.server = make_server("127.0.0.1", 0, counted, threaded=True)
         self.url = "http://127.0.0.1:%d" % self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def stop(self):
         self.server.shutdown()
+        deadline = time.monotonic() + 60
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.server.server_close()
 
 

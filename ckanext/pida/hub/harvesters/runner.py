@@ -96,17 +96,25 @@ def waiting(fetch, most: int) -> list:
     return items
 
 
-def wait_for_objects(job_id: str, timeout: float = 3600) -> None:
+def wait_for_objects(job_id: str, timeout: float = 3600, stalled: float = 300) -> None:
     """Waits until no object of the job is in flight: fetch consumers in other processes may still be importing
-    what this one did not take from the queue."""
+    what this one did not take from the queue. Gives up when nothing moved for ``stalled`` seconds (objects whose
+    messages another process took and never imported: another site reading this site's queues)."""
     from ckanext.harvest.model import HarvestObject
     deadline = time.monotonic() + timeout
+    last, moved = None, time.monotonic()
     while time.monotonic() < deadline:
         in_flight = model.Session.query(HarvestObject.id).filter(
             HarvestObject.harvest_job_id == job_id, HarvestObject.state.notin_(("COMPLETE", "ERROR"))).count()
         model.Session.remove()
         if not in_flight:
             return
+        if in_flight != last:
+            last, moved = in_flight, time.monotonic()
+        elif time.monotonic() - moved > stalled:
+            raise RuntimeError("{} objects of harvest job {} waited {:.0f} s without being imported: is another "
+                               "site reading this site's harvest queues (same ckan.site_id and Redis database)?"
+                               .format(in_flight, job_id, stalled))
         time.sleep(0.2)
 
 
