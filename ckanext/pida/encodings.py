@@ -118,6 +118,51 @@ def licence_id(value) -> Optional[str]:
     return by_key.get(text.lower()) or by_key.get(_uri_key(text))
 
 
+_TAG = re.compile(r"<[^>]*>")
+_URL = re.compile(r"https?://[^\s<>\"')]+", re.IGNORECASE)
+
+
+def plain_text(value) -> str:
+    """Free text without its HTML: tags taken out, entities read, spaces folded."""
+    import html
+    text = html.unescape(_TAG.sub(" ", str(value or "")))
+    return " ".join(text.split())
+
+
+def licence_in_text(value) -> Optional[str]:
+    """CKAN's licence id for a licence named inside free text (a data.json ``license`` written as an HTML
+    paragraph, "Soumis à la licence Etalab : https://www.etalab.gouv.fr/licence-ouverte-open-licence/"): the text
+    without HTML, then each URL in it, then the longest known licence name it contains (as whole words); or None."""
+    text = plain_text(value)
+    if not text:
+        return None
+    found = licence_id(text)
+    if found:
+        return found
+    for url in _URL.findall(text):
+        found = licence_id(url.rstrip(".,;:"))
+        if found:
+            return found
+    lowered = " " + re.sub(r"[^\w.-]+", " ", text.lower()) + " "
+    for name, found in _licence_names():
+        if " " + name + " " in lowered:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _licence_names() -> tuple:
+    """The licences' names (and ids) as whole-word phrases, longest first; names shorter than 4 characters
+    ("cc0") are left out: too likely to be part of another word or code."""
+    names = {}
+    for licence_id_, entry in _tables()["licences"].items():
+        for name in [licence_id_] + list(entry.get("names") or []):
+            phrase = " ".join(re.sub(r"[^\w.-]+", " ", str(name).lower()).split())
+            if len(phrase) >= 4 and licence_id_ != "notspecified":
+                names.setdefault(phrase, licence_id_)
+    return tuple(sorted(names.items(), key=lambda item: -len(item[0])))
+
+
 # --- dates ------------------------------------------------------------------------------------------------------
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

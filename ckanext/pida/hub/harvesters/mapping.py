@@ -75,29 +75,35 @@ def _described_duration(graph, frequency: str) -> str | None:
 
 
 def _licence(dataset: dict, graph) -> str | None:
-    """The dataset's licence as a CKAN licence id: the dataset's own ``dct:license`` (which ckanext-dcat does not
-    read), else what ckanext-dcat found, else the first distribution's; a licence no table knows is kept as given
-    (its URL or name), never dropped."""
-    candidates = []
+    """The dataset's licence as a CKAN licence id, read wherever the profiles put it: the dataset's own
+    ``dct:license`` (a URI, a typed ``dct:LicenseDocument`` node or a blank node with its identifier or title; which
+    ckanext-dcat does not read), what ckanext-dcat found, the distributions' licences, then a ``dct:rights`` that
+    names a licence. A free-text licence is read without its HTML, and a licence it names (its URL, or a known name
+    such as "Licence Ouverte") is recognised. A licence no table knows is kept as given (its URL or its text, without
+    HTML), never dropped."""
+    candidates, rights = [], []
+    node = dataset.pop("_node", None)
     uri = dataset.get("uri") or next((e.get("value") for e in dataset.get("extras") or []
                                       if isinstance(e, dict) and e.get("key") == "uri"), None)
-    ref = URIRef(uri) if graph is not None and uri else None
+    ref = (URIRef(uri) if uri else node) if graph is not None else None
     if ref is not None:
         candidates += [_licence_text(graph, o) for o in graph.objects(ref, DCTERMS.license)]
+        rights += [_licence_text(graph, o) for o in graph.objects(ref, DCTERMS.rights)]
     candidates.append(dataset.get("license_id"))
     if ref is not None:
         for distribution in graph.objects(ref, DCAT_DISTRIBUTION):
             candidates += [_licence_text(graph, o) for o in graph.objects(distribution, DCTERMS.license)]
+            rights += [_licence_text(graph, o) for o in graph.objects(distribution, DCTERMS.rights)]
     candidates += [r.get("license") for r in dataset.get("resources") or [] if isinstance(r, dict)]
-    candidates = [c for c in candidates if c]
+    candidates = [c for c in candidates if c and c.strip()]
     known = _ckan_licences()
-    for candidate in candidates:
+    for candidate in candidates + [r for r in rights if r]:
         if candidate in known:
             return candidate
-        licence_id = encodings.licence_id(candidate)
+        licence_id = encodings.licence_id(candidate) or encodings.licence_in_text(candidate)
         if licence_id:
             return licence_id
-    return candidates[0] if candidates else None
+    return encodings.plain_text(candidates[0]) or None if candidates else None
 
 
 def _licence_text(graph, node) -> str | None:

@@ -85,6 +85,9 @@ MESSAGES = {
     "no_identifier": N_(
         "A dataset titled \"{title}\" has no URI or dct:identifier, so it cannot be followed across runs and was "
         "skipped. Give every dataset a stable URI."),
+    "no_title": N_(
+        "The dataset \"{guid}\" has no title, so it was not imported. Ask the portal to give it one; the next run "
+        "will try again."),
     "dataset_unreadable": N_(
         "A dataset in the catalogue page at {url} could not be read: {detail}."),
     "no_deletions_partial": N_(
@@ -101,6 +104,10 @@ MESSAGES = {
         "{count} values of \"{field}\" could not be mapped onto the PIDA schema (for example: {examples}). The "
         "datasets were imported without them, and each keeps what its catalogue said in its provenance. Ask the "
         "portal to use a standard value."),
+    "refused_values": N_(
+        "{count} values of \"{field}\" were refused by the PIDA schema's validation (for example: {examples}). The "
+        "datasets were imported without them, and each keeps the value and the reason in its provenance. Ask the "
+        "portal to correct them."),
     "import_failed": N_(
         "The dataset \"{title}\" ({guid}) was not imported: {detail}. Correct it at the national portal; the next "
         "run will try again."),

@@ -32,7 +32,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObje
 
 from ckanext.pida.hub import review
 from ckanext.pida.hub.harvesters import config as source_config
-from ckanext.pida.hub.harvesters import fetch, mapping, records
+from ckanext.pida.hub.harvesters import fetch, leniency, mapping, records
 from ckanext.pida.hub.harvesters.messages import HarvestProblem, problem, render
 from ckanext.pida.hub.model import DetectionDecision, HarvestRecord, HarvestRun
 
@@ -249,18 +249,21 @@ class PidaPipeline(HarvesterBase):
         return {r[0] for r in rows}
 
     def _problem(self, run, job, item) -> None:
+        _lock_problems(run)
         run.problems = list(run.problems or []) + [item]
         HarvestGatherError.create(render(item, translate=False), job)
 
     @staticmethod
-    def _count_unmapped(run, unmapped) -> None:
-        """Values the hub could not map become one warning per field on the health page (they never stop a run)."""
+    def _count_unmapped(run, unmapped, code: str = "unmapped_values") -> None:
+        """Values the hub could not map (or that validation refused) become one warning per field on the health
+        page (they never stop a run)."""
+        _lock_problems(run)
         problems = [dict(p) for p in run.problems or []]
         for item in unmapped:
-            warning = next((p for p in problems if p.get("code") == "unmapped_values"
+            warning = next((p for p in problems if p.get("code") == code
                             and p["params"].get("field") == item["field"]), None)
             if warning is None:
-                warning = dict(problem("unmapped_values", field=item["field"], count=0, examples=""), level="warning")
+                warning = dict(problem(code, field=item["field"], count=0, examples=""), level="warning")
                 problems.append(warning)
             params = dict(warning["params"])
             params["count"] = str(int(params["count"]) + 1)
@@ -269,6 +272,13 @@ class PidaPipeline(HarvesterBase):
                 params["examples"] = ", ".join(examples + [item["value"]])
             warning["params"] = params
         run.problems = problems
+
+    def _count_refused(self, job_id: str, refused: list[dict]) -> None:
+        """The values validation refused, counted on the run's health (its row locked: consumers import side by
+        side), committed with the dataset."""
+        run = model.Session.query(HarvestRun).filter(HarvestRun.job_id == job_id).with_for_update().one_or_none()
+        if run is not None:
+            self._count_unmapped(run, refused, code="refused_values")
 
     # --- deletions ------------------------------------------------------------------------------------------
 
@@ -342,14 +352,19 @@ class PidaPipeline(HarvesterBase):
         source = harvest_object.source
         lookups = lookups or Lookups([harvest_object])
         record = lookups.record(source.id, harvest_object.guid)
+        if not content.get("delete") and not str((content.get("dataset") or {}).get("title") or "").strip():
+            item = problem("no_title", guid=harvest_object.guid)  # the one value whose absence refuses a dataset
+            HarvestObjectError.create(render(item, translate=False), harvest_object, "Import")
+            return False
         try:
             if content.get("delete"):
                 return self._delete(harvest_object, record)
             return self._create_or_update(harvest_object, record, content, source, lookups)
-        except tk.ValidationError as e:
+        except (tk.ValidationError, leniency.Refused) as e:
             model.Session.rollback()
             title = (content.get("dataset") or {}).get("title") or "?"
-            item = problem("import_failed", title=title, guid=harvest_object.guid, detail=_summary(e))
+            error = e.error if isinstance(e, leniency.Refused) else e
+            item = problem("import_failed", title=title, guid=harvest_object.guid, detail=_summary(error))
             HarvestObjectError.create(render(item, translate=False), harvest_object, "Import")
             return False
         except Exception as e:
@@ -391,6 +406,9 @@ class PidaPipeline(HarvesterBase):
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
                                name=name, owner_org=owner_org)
         review.annotate(data, harvest_object.guid, digest, cfg["country"], lookups.decisions(harvest_object.guid))
+        provenance = data.pop("pida_harvest")
+        unsafe = leniency.unsafe_links(data)
+        data["pida_harvest"] = dict(provenance, refused=unsafe) if unsafe else provenance
         context = self._context()
         if existing:
             data["id"] = existing.id
@@ -399,11 +417,13 @@ class PidaPipeline(HarvesterBase):
             for resource in data.get("resources") or []:
                 if resource.get("uri") in by_uri:
                     resource["id"] = by_uri[resource["uri"]]
-            tk.get_action("package_update")(context, data)
+            _result, refused = leniency.save("package_update", context, data)
             package_id = existing.id
         else:
-            package_id = tk.get_action("package_create")(context, data)
+            package_id, refused = leniency.save("package_create", context, data)
             package_id = package_id if isinstance(package_id, str) else package_id["id"]
+        if refused:
+            self._count_refused(harvest_object.harvest_job_id, refused)
         if record is not None:  # a first import has no earlier object to retire
             model.Session.query(HarvestObject).filter(
                 HarvestObject.guid == harvest_object.guid, HarvestObject.harvest_source_id == source.id,
@@ -487,6 +507,15 @@ def deleted_guids(feed) -> list[str]:
     return out
 
 
+def _lock_problems(run) -> None:
+    """Reads the run's problems afresh and locks its row until the transaction ends: the gather stage and the
+    consumers that import while it runs both add to them."""
+    from sqlalchemy import inspect
+    if inspect(run).persistent:
+        model.Session.refresh(run, attribute_names=["problems"], with_for_update=True)
+
+
 def _summary(error: tk.ValidationError) -> str:
     summary = error.error_summary or {}
-    return "; ".join("{}: {}".format(k, v) for k, v in summary.items()) or str(error.error_dict)[:300]
+    text = "; ".join("{}: {}".format(k, str(v).rstrip(". ")) for k, v in summary.items())
+    return (text or str(error.error_dict)[:300]).rstrip(". ")

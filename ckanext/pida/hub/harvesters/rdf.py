@@ -90,6 +90,8 @@ def _map(parser, ref) -> dict:
         profile.parse_dataset(dataset, ref)
         licences = getattr(profile, "_licenceregister_cache", None)  # absent from another ckanext-dcat: no cache
     parser._pida_licences = licences
+    if not isinstance(ref, URIRef):
+        dataset["_node"] = ref  # a blank node: how mapping.normalise finds it in the graph (never stored)
     return dataset
 
 
