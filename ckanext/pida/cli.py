@@ -188,6 +188,17 @@ def reindex_stale():
     click.echo("{} datasets went out of date since they were indexed: reindexed.".format(len(ids)))
 
 
+@pida.command("hide-withdrawn-activity")
+def hide_withdrawn_activity():
+    """Hides from anonymous visitors the activity stream of every dataset that is not public now (deleted,
+    private, draft or purged before ckanext-pida was installed): its versions become readable by its organisation's
+    members only, as the plugin keeps them from then on. Idempotent; needs the activity plugin."""
+    from ckanext.pida import activity_privacy
+    datasets, changed = activity_privacy.hide_withdrawn()
+    click.echo("{} datasets that are not public had activities readable by anyone: {} activities are now readable "
+               "by their organisation's members only.".format(datasets, changed))
+
+
 @pida.command("catalog-warm")
 @click.option("--formats", default="ttl,jsonld,rdf", show_default=True, help="Comma-separated catalogue formats")
 @click.pass_context

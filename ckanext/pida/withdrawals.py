@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.utils import dataset_uri
 
-from ckanext.pida import catalog
+from ckanext.pida import activity_privacy, catalog
 from ckanext.pida.model import Withdrawal
 
 LIMIT = 1000
@@ -89,6 +89,9 @@ def _settle(watched: dict, commit: bool) -> None:
     if not watched:
         return
     statuses, now = _statuses(watched), datetime.datetime.utcnow()
+    # A dataset that left the catalogue, or came back: who may read its activity stream follows it.
+    activity_privacy.relabel([pkg_id for pkg_id, uri in watched.items()
+                              if (uri is not None) != (statuses.get(pkg_id, "purged") is None)])
     for pkg_id, uri in watched.items():
         status = statuses.get(pkg_id, "purged")
         row = Withdrawal.get(pkg_id)
