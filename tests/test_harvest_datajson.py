@@ -1,7 +1,7 @@
 """The data.json readers (source types pida_datajson, the OAS regional profile, and pida_dcatus, DCAT-US 1.1) on
 real published catalogues (tests/data/real/README.md) served on 127.0.0.1, through the same pipeline as DCAT RDF:
 the first run creates everything, a run without change imports nothing, an edit updates exactly that dataset, a
-deletion is propagated, a failed run deletes nothing, and two countries never collide."""
+deletion is propagated, a failed run deletes nothing, and a dataset two countries list is federated once."""
 from __future__ import annotations
 
 import json
@@ -71,7 +71,7 @@ def test_argentina_regional_profile_catalogue_lives_through_every_kind_of_run(hu
     assert len(harvested_from(source["id"], "original_uri")) == 15  # a failed run deletes nothing
 
 
-def test_two_countries_publishing_the_same_identifiers_never_collide(hub, portal):
+def test_two_countries_publishing_the_same_identifiers_never_collide_and_the_first_source_keeps_them(hub, portal):
     serve_catalogue(portal, "/ar/data.json", "ar_pydatajson_full_data.json")
     serve_catalogue(portal, "/uy/data.json", "ar_pydatajson_full_data.json")
     ar = helpers.call_action("harvest_source_patch", id=make_source(hub, portal.base + "/ar/data.json", "AR")["id"],
@@ -83,9 +83,10 @@ def test_two_countries_publishing_the_same_identifiers_never_collide(hub, portal
     runner.run_now(uy["id"])
 
     ar_names = {p["name"] for p in harvested_from(ar["id"], "original_uri").values()}
-    uy_names = {p["name"] for p in harvested_from(uy["id"], "original_uri").values()}
-    assert len(ar_names) == len(uy_names) == 2 and not ar_names & uy_names
-    assert all(n.startswith("uy-") for n in uy_names)
+    assert len(ar_names) == 2 and all(n.startswith("ar-") for n in ar_names)
+    assert harvested_from(uy["id"], "original_uri") == {}  # one copy at the hub, under the source created first
+    uy_health = helpers.call_action("pida_harvest_health", id=uy["id"])[0]
+    assert [p["code"] for p in uy_health["problems"]] == ["listed_by_another_source"]
     [pkg] = [p for p in harvested_from(ar["id"], "original_uri").values() if p["title"] == "Sistema de contrataciones electrónicas"]
     assert pkg["language"] == [LANG + "SPA"] and pkg["frequency"] == FREQ + "ANNUAL"
     assert pkg["temporal_coverage"] == [{"start": "2015-01-01", "end": "2015-12-31"}]

@@ -164,3 +164,22 @@ def test_a_dataset_without_a_title_is_refused_and_says_why_in_one_language(hub, 
     assert len(harvested_from(source["id"])) == 6
     [error] = health["object_errors"]
     assert "cftc-dc1" in error["message"] and ".." not in error["message"]
+
+
+def test_a_dataset_listed_by_two_sources_is_reported_on_both_and_kept_by_the_first(hub, portal):
+    """Two national catalogues that list the same dataset URIs (a catalogue copied, or a regional portal that
+    re-publishes a national one): the hub keeps one copy, under the source that brought it first, and both
+    sources' health pages name the other source."""
+    serve_json(portal, "/data.json", "us_cftc_data.json")
+    serve_json(portal, "/copy/data.json", "us_cftc_data.json")
+    first, _health = harvest(hub, portal, "/data.json", "pida_dcatus", country="US")
+    second, health = harvest(hub, portal, "/copy/data.json", "pida_dcatus", country="CA")
+
+    assert len(harvested_from(first["id"])) == 7 and len(harvested_from(second["id"])) == 0
+    [shared] = [p for p in health["problems"] if p["code"] == "listed_by_another_source"]
+    assert "7" in shared["message"] and first["title"] in shared["message"]
+    assert health["counts"]["unchanged"] == 0 and health["health"] == "warning"
+    first_health = helpers.call_action("pida_harvest_health", id=first["id"])[0]
+    [also] = [p for p in first_health["problems"] if p["code"] == "also_listed_by"]
+    assert second["title"] in also["message"]
+    assert {pkg["pida_country"] for pkg in harvested_from(first["id"]).values()} == {"US"}

@@ -5,12 +5,12 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ckanext.pida import vocabulary
 from ckanext.pida.hub import review
 from ckanext.pida.hub.harvesters import runner, sources
-from ckanext.pida.hub.harvesters.messages import N_, render
+from ckanext.pida.hub.harvesters.messages import N_, problem, render
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
 COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
@@ -68,6 +68,7 @@ def source_health(source, pkg=None) -> dict:
             "modified_since": _iso(run.modified_since) if run else None, "pages": run.pages if run else None,
         }
         entry["problems"] = [{"code": p["code"], "message": render(p)} for p in (run.problems if run else [])]
+        entry["problems"] += [{"code": p["code"], "message": render(p)} for p in _also_listed_by(source.id)]
         errors = (model.Session.query(HarvestObjectError.message, HarvestObject.guid)
                   .join(HarvestObject, HarvestObject.id == HarvestObjectError.harvest_object_id)
                   .filter(HarvestObject.harvest_job_id == job.id).limit(OBJECT_ERRORS_SHOWN))
@@ -83,6 +84,22 @@ def source_health(source, pkg=None) -> dict:
     label = HEALTH[entry["health"]]  # marked with N_ above; a literal inside _() would be extracted as a message
     entry["health_label"] = tk._(label)
     return entry
+
+
+def _also_listed_by(source_id: str) -> list[dict]:
+    """The other sources whose last run found datasets this source owns (their "listed_by_another_source"), read
+    in one query."""
+    latest = (model.Session.query(HarvestJob.source_id, sa.func.max(HarvestJob.created).label("created"))
+              .group_by(HarvestJob.source_id).subquery())
+    rows = (model.Session.query(HarvestSource.title, HarvestRun.problems)
+            .join(HarvestJob, HarvestJob.source_id == HarvestSource.id)
+            .join(latest, sa.and_(latest.c.source_id == HarvestJob.source_id, latest.c.created == HarvestJob.created))
+            .join(HarvestRun, HarvestRun.job_id == HarvestJob.id)
+            .filter(HarvestSource.id != source_id,
+                    sa.cast(HarvestRun.problems, sa.Text).like('%"listed_by_another_source"%')))
+    return [dict(problem("also_listed_by", count=item["params"]["count"], other=title), level="warning")
+            for title, problems in rows for item in problems or []
+            if item.get("code") == "listed_by_another_source" and item["params"].get("owner_id") == source_id]
 
 
 def pida_harvest_source_run(context, data_dict):

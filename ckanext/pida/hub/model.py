@@ -46,6 +46,27 @@ class HarvestRecord(tk.BaseModel):
         return {r.guid: r for r in rows}
 
     @classmethod
+    def owners_elsewhere(cls, source_id: str, guids: list[str]) -> dict[str, str]:
+        """{guid: the other source that owns it} for the guids another source already brought to the hub (an
+        active record). When several sources have one, the source created first owns it: a dataset is never
+        federated twice, and which copy stays does not depend on the order of runs."""
+        if not guids:
+            return {}
+        P = model.Package
+        rows = (model.Session.query(cls.guid, cls.source_id, P.metadata_created)
+                .join(P, P.id == cls.source_id)
+                .filter(cls.guid.in_(guids), cls.state == "active"))
+        listed = {source_id: None}
+        owners: dict[str, tuple] = {}
+        for guid, other, created in rows:
+            listed[other] = created
+            if guid not in owners or (created, other) < owners[guid]:
+                owners[guid] = (created, other)
+        mine = model.Session.query(P.metadata_created).filter(P.id == source_id).scalar()
+        return {guid: other for guid, (created, other) in owners.items()
+                if other != source_id and (mine is None or (created, other) < (mine, source_id))}
+
+    @classmethod
     def mark_seen(cls, source_id: str, guids: list[str], job_id: str) -> None:
         if guids:
             model.Session.execute(

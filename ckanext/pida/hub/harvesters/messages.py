@@ -108,6 +108,14 @@ MESSAGES = {
         "{count} values of \"{field}\" were refused by the PIDA schema's validation (for example: {examples}). The "
         "datasets were imported without them, and each keeps the value and the reason in its provenance. Ask the "
         "portal to correct them."),
+    "listed_by_another_source": N_(
+        "{count} datasets of this catalogue were already brought to the hub by the source \"{owner}\" (the same "
+        "identifiers; for example: {examples}). The hub keeps one copy, under the source created first, so they "
+        "were not imported from this one. If they belong to this country, ask the other portal to stop listing "
+        "them, or remove the other source."),
+    "also_listed_by": N_(
+        "{count} datasets of this catalogue are also listed by the source \"{other}\". The hub keeps them under "
+        "this source, which was created first."),
     "import_failed": N_(
         "The dataset \"{title}\" ({guid}) was not imported: {detail}. Correct it at the national portal; the next "
         "run will try again."),

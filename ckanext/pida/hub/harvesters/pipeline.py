@@ -207,8 +207,13 @@ class PidaPipeline(HarvesterBase):
                 page[guid] = (dataset, records.content_hash(dataset))
         known = HarvestRecord.for_guids(job.source_id, list(page))
         active = self._active_packages([r.package_id for r in known.values() if r.package_id])
+        owners = HarvestRecord.owners_elsewhere(job.source_id, list(page))
         rows = []
         for guid, (dataset, digest) in page.items():
+            if guid in owners:  # another source brought it first: one copy at the hub, both sources told
+                self._count_shared(run, owners[guid], dataset.title if isinstance(dataset, Described)
+                                   else dataset.get("title") or "?")
+                continue
             record = known.get(guid)
             if record and record.state == "active" and record.content_hash == digest \
                     and record.package_id in active:
@@ -271,6 +276,26 @@ class PidaPipeline(HarvesterBase):
             if item["value"] not in examples and len(examples) < 5:
                 params["examples"] = ", ".join(examples + [item["value"]])
             warning["params"] = params
+        run.problems = problems
+
+    @staticmethod
+    def _count_shared(run, owner_id: str, title: str) -> None:
+        """A dataset another source owns, counted (per owning source) on this run's health."""
+        _lock_problems(run)
+        problems = [dict(p) for p in run.problems or []]
+        item = next((p for p in problems if p.get("code") == "listed_by_another_source"
+                     and p["params"].get("owner_id") == owner_id), None)
+        if item is None:
+            owner = model.Package.get(owner_id)
+            item = dict(problem("listed_by_another_source", owner_id=owner_id, count=0, examples="",
+                                owner=owner.title if owner else owner_id), level="warning")
+            problems.append(item)
+        params = dict(item["params"])
+        params["count"] = str(int(params["count"]) + 1)
+        examples = [e for e in params["examples"].split(" · ") if e]
+        if len(examples) < 3:
+            params["examples"] = " · ".join(examples + [title])
+        item["params"] = params
         run.problems = problems
 
     def _count_refused(self, job_id: str, refused: list[dict]) -> None:
@@ -511,8 +536,12 @@ def _lock_problems(run) -> None:
     """Reads the run's problems afresh and locks its row until the transaction ends: the gather stage and the
     consumers that import while it runs both add to them."""
     from sqlalchemy import inspect
-    if inspect(run).persistent:
-        model.Session.refresh(run, attribute_names=["problems"], with_for_update=True)
+    transaction = model.Session().get_transaction()
+    if not inspect(run).persistent or getattr(run, "_pida_locked_in", None) is transaction:
+        return  # new, or already read and locked in this transaction (a refresh would lose what was added)
+    model.Session.flush()
+    model.Session.refresh(run, attribute_names=["problems"], with_for_update=True)
+    run._pida_locked_in = transaction
 
 
 def _summary(error: tk.ValidationError) -> str:
