@@ -19,6 +19,7 @@ setup(
             "schemas/*.json",
             "vocabularies/*.yaml",
             "shapes/*.ttl",
+            "solr/*.xml",
             "templates/**/*.html",
             "hub/templates/**/*.html",
             "i18n/*/LC_MESSAGES/*",

@@ -78,15 +78,24 @@ start_redis() {
 
 # --- Solr ------------------------------------------------------------------------------------
 solr_up() { curl -fsS -m 5 "http://127.0.0.1:$SOLR_PORT/solr/ckan/admin/ping?wt=json" 2>/dev/null | grep -q "\"OK\""; }
-solr_home() {  # lays out the Solr home: solr.xml and one folder per core with CKAN's own schema.xml
-  local schema
-  schema=$("$PYTHON" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
+# A core's schema.xml: CKAN's own (of the CKAN that PYTHON runs) with the languages ckanext-pida adds
+# (ckanext/pida/solr_schema.py, standard library only). Returns 0 if it changed.
+write_schema() {  # write_schema CORE_DIR PYTHON
+  local dir=$1 python=$2 schema new
+  schema=$("$python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
+  new=$(mktemp)
+  "$python" "$ROOT/ckanext/pida/solr_schema.py" "$schema" >"$new" || fail "PIDA Solr schema" /dev/null
+  mkdir -p "$dir/conf"
+  if cmp -s "$new" "$dir/conf/schema.xml"; then rm -f "$new"; return 1; fi
+  mv "$new" "$dir/conf/schema.xml"
+}
+solr_home() {  # lays out the Solr home: solr.xml and one folder per core with the PIDA schema.xml
   mkdir -p "$SOLR_HOME"
   cp "$ROOT/scripts/solr/solr.xml" "$SOLR_HOME/solr.xml"
   for core in $SOLR_CORES; do
     mkdir -p "$SOLR_HOME/$core/conf"
     echo "name=$core" >"$SOLR_HOME/$core/core.properties"
-    cp "$schema" "$SOLR_HOME/$core/conf/schema.xml"
+    write_schema "$SOLR_HOME/$core" "$PYTHON" || true
     cp "$ROOT/scripts/solr/conf/solrconfig.xml" "$SOLR_HOME/$core/conf/solrconfig.xml"
     touch "$SOLR_HOME/$core/conf/protwords.txt" "$SOLR_HOME/$core/conf/synonyms.txt"
   done
@@ -96,9 +105,18 @@ start_solr() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
   if solr_up; then
     # A node started earlier may lack a core added to SOLR_CORES since: create the missing ones.
+    # A core whose schema is older than ckanext-pida's is given the new one and reloaded.
     for core in $SOLR_CORES; do
-      curl -fsS -m 30 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=STATUS&core=$core&wt=json" |
-        grep -q '"instanceDir"' || add_core "$core" "$PYTHON"
+      if curl -fsS -m 30 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=STATUS&core=$core&wt=json" |
+          grep -q '"instanceDir"'; then
+        if write_schema "$SOLR_HOME/$core" "$PYTHON"; then
+          curl -fsS -m 60 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >/dev/null ||
+            fail "Solr core $core reload" "$LOGS/solr.log"
+          say "Solr core $core: schema updated"
+        fi
+      else
+        add_core "$core" "$PYTHON"
+      fi
     done
     say "Solr up on 127.0.0.1:$SOLR_PORT"; return 0
   fi
@@ -121,10 +139,9 @@ start_solr() {
 
 # A core for another CKAN version (its own schema.xml), created at run time through the CoreAdmin API.
 add_core() {  # add_core NAME PYTHON
-  local core=$1 python=$2 schema
-  schema=$("$python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config/solr/schema.xml"))')
+  local core=$1 python=$2
   mkdir -p "$SOLR_HOME/$core/conf"
-  cp "$schema" "$SOLR_HOME/$core/conf/schema.xml"
+  write_schema "$SOLR_HOME/$core" "$python" || true
   cp "$ROOT/scripts/solr/conf/solrconfig.xml" "$SOLR_HOME/$core/conf/solrconfig.xml"
   touch "$SOLR_HOME/$core/conf/protwords.txt" "$SOLR_HOME/$core/conf/synonyms.txt"
   local action=CREATE

@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.pida import cli, helpers, indexing, validators
+from ckanext.pida import cli, helpers, indexing, search_languages, validators
 from ckanext.pida.logic import action, auth
 from ckanext.pida.views import blueprints
 
@@ -61,6 +61,9 @@ class PidaPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
     def before_dataset_index(self, pkg_dict):
         return indexing.before_dataset_index(pkg_dict)
+
+    def before_dataset_search(self, search_params):
+        return search_languages.before_dataset_search(search_params)
 
     def after_dataset_search(self, search_results, search_params):
         return indexing.after_dataset_search(search_results)
