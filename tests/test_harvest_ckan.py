@@ -75,3 +75,29 @@ def test_a_plain_ckan_portal_is_federated_run_after_run(hub, remote_ckan):
     helpers.call_action("harvest_source_patch", id=source["id"], url="http://127.0.0.1:9/")  # nothing listens
     runner.run_now(source["id"], full=True)
     assert len(harvested_from(source["id"])) == 4  # a failed run deletes nothing
+
+
+def test_a_value_the_schema_refuses_leaves_its_field_and_the_dataset_lands(hub, remote_ckan):
+    """Lenient means lenient for the CKAN API reader too: a date the schema cannot read and a resource link that a
+    browser would run never stop the dataset; what was left out is in its provenance, and on the health page."""
+    org = remote_ckan.call("organization_create", name="contraloria", title="Contraloría General")
+    remote_ckan.call(
+        "package_create", name="sanciones", title="Proveedores sancionados", owner_org=org["id"],
+        notes="Empresas inhabilitadas para contratar con el Estado.", maintainer="Mesa de datos",
+        maintainer_email="datos@contraloria.example.gob", extras=[{"key": "issued", "value": "marzo de 2019"}],
+        resources=[{"url": "javascript:alert(document.domain)", "name": "Descarga", "format": "CSV"},
+                   {"url": "https://contraloria.example.gob/sanciones.csv", "name": "sanciones.csv", "format": "CSV"}])
+    source = make_source(hub, remote_ckan.url, "UY")
+    source = helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_ckan")
+
+    runner.run_now(source["id"])
+
+    [pkg] = list(harvested_from(source["id"]).values())
+    assert pkg["title"] == "Proveedores sancionados"
+    assert pkg["contact"][0]["email"] == "datos@contraloria.example.gob" and not pkg.get("issued")
+    assert "javascript:" not in " ".join(r.get("url") or "" for r in pkg["resources"])
+    refused = {r["field"]: r["value"] for r in pkg["pida_harvest"]["refused"]}
+    assert refused["resources.url"] == "javascript:alert(document.domain)"
+    assert refused["issued"] == "marzo de 2019", refused
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert "refused_values" in {p["code"] for p in health["problems"]} and health["counts"]["errored"] == 0
