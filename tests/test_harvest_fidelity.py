@@ -172,13 +172,21 @@ def test_a_dataset_listed_by_two_sources_is_reported_on_both_and_kept_by_the_fir
     sources' health pages name the other source."""
     serve_json(portal, "/data.json", "us_cftc_data.json")
     serve_json(portal, "/copy/data.json", "us_cftc_data.json")
-    first, _health = harvest(hub, portal, "/data.json", "pida_dcatus", country="US")
-    second, health = harvest(hub, portal, "/copy/data.json", "pida_dcatus", country="CA")
+    first = make_source(hub, portal.base + "/data.json", "US")
+    first = helpers.call_action("harvest_source_patch", id=first["id"], source_type="pida_dcatus")
+    second = make_source(hub, portal.base + "/copy/data.json", "CA")
+    second = helpers.call_action("harvest_source_patch", id=second["id"], source_type="pida_dcatus")
+    # The source created second runs first: it brings the datasets, until the first source brings them too.
+    runner.run_now(second["id"])
+    assert len(harvested_from(second["id"])) == 7
+    runner.run_now(first["id"])
+    runner.run_now(second["id"])  # a full run (data.json): its own copies go, one copy stays
+    health = helpers.call_action("pida_harvest_health", id=second["id"])[0]
 
     assert len(harvested_from(first["id"])) == 7 and len(harvested_from(second["id"])) == 0
     [shared] = [p for p in health["problems"] if p["code"] == "listed_by_another_source"]
     assert "7" in shared["message"] and first["title"] in shared["message"]
-    assert health["counts"]["unchanged"] == 0 and health["health"] == "warning"
+    assert health["counts"]["unchanged"] == 0 and health["counts"]["deleted"] == 7 and health["health"] == "warning"
     first_health = helpers.call_action("pida_harvest_health", id=first["id"])[0]
     [also] = [p for p in first_health["problems"] if p["code"] == "also_listed_by"]
     assert second["title"] in also["message"]

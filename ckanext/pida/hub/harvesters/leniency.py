@@ -63,6 +63,7 @@ def take_out(data: dict, errors: dict, prefix: str = "") -> list[dict] | None:
             return None
         if isinstance(messages, list) and messages and all(isinstance(m, dict) for m in messages):
             items = data[key] if isinstance(data[key], list) else []
+            emptied = []
             for index, item_errors in enumerate(messages):
                 if not item_errors:
                     continue
@@ -72,6 +73,10 @@ def take_out(data: dict, errors: dict, prefix: str = "") -> list[dict] | None:
                 if inner is None:
                     return None
                 taken += inner
+                if not any(v not in (None, "", [], {}) for v in items[index].values()):
+                    emptied.append(index)  # nothing left of it (a tag without its name): the item goes
+            for index in reversed(emptied):
+                del items[index]
         elif isinstance(messages, dict):
             if not isinstance(data[key], dict):
                 return None

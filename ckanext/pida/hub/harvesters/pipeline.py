@@ -232,7 +232,9 @@ class PidaPipeline(HarvesterBase):
                          "retry_times": 0, "gathered": datetime.datetime.utcnow(),
                          "content": json.dumps({"dataset": dataset, "hash": digest}, default=str)})
         run.seen += len(page)
-        HarvestRecord.mark_seen(job.source_id, list(page), job.id)
+        # A dataset another source owns is not seen by this one: a full run removes this source's own copy of it
+        # (one left from before the other source brought it, or from before the hub kept one copy).
+        HarvestRecord.mark_seen(job.source_id, [guid for guid in page if guid not in owners], job.id)
         if rows:
             model.Session.execute(sa.insert(HarvestObject.__table__), rows)
             object_ids.extend(r["id"] for r in rows)
@@ -313,16 +315,20 @@ class PidaPipeline(HarvesterBase):
             if HarvestRecord.active_query(job.source_id).count():
                 self._problem(run, job, problem("no_deletions_partial"))
             return []
-        gone = HarvestRecord.unseen(job.source_id, job.id)
-        to_delete = gone.count()
-        if not to_delete:
+        gone = HarvestRecord.unseen(job.source_id, job.id).with_entities(HarvestRecord.guid,
+                                                                          HarvestRecord.package_id).all()
+        if not gone:
             return []
+        # This source's copies of datasets another source owns are not deletions at the source (it still lists
+        # them): they go whatever their share, unless the run read nothing.
+        owned = HarvestRecord.owners_elsewhere(job.source_id, [guid for guid, _id in gone]) if run.seen else {}
+        deleted = [pair for pair in gone if pair[0] not in owned]
         active = HarvestRecord.active_query(job.source_id).count()
-        if run.seen == 0 or to_delete * 100 > cfg["max_delete_share"] * active:
-            self._problem(run, job, problem("deletions_held", seen=run.seen, active=active, to_delete=to_delete,
+        if deleted and (run.seen == 0 or len(deleted) * 100 > cfg["max_delete_share"] * active):
+            self._problem(run, job, problem("deletions_held", seen=run.seen, active=active, to_delete=len(deleted),
                                             max_share=cfg["max_delete_share"]))
-            return []
-        return self._insert_deletions(job, gone.with_entities(HarvestRecord.guid, HarvestRecord.package_id), run)
+            deleted = []
+        return self._insert_deletions(job, deleted + [pair for pair in gone if pair[0] in owned], run)
 
     def _queue_feed_deletions(self, run, cfg, job, feed_url) -> list[str]:
         """On an incremental run: the datasets the portal's withdrawals feed lists (deleted or made private) since
