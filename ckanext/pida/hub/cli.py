@@ -5,6 +5,7 @@
     ckan pida harvest-health [SOURCE]    print the harvest health of the sources
     ckan pida detect [--source SOURCE]   run the detection of priority datasets again on harvested datasets
     ckan pida fetch-consumer             import harvest objects from the fetch queue (run one per core)
+    ckan pida orphans [--withdraw]       datasets left by sources deleted without clearing (and withdraw them)
 """
 from __future__ import annotations
 
@@ -137,7 +138,25 @@ def gather_consumer(ctx):
         consumer.consume_forever("gather")
 
 
-commands = [hub_source, harvest, harvest_health, detect, fetch_consumer, gather_consumer]
+@click.command("orphans")
+@click.option("--withdraw", is_flag=True, help="Withdraw (delete) the datasets of the sources that are gone.")
+def orphans(withdraw):
+    """Lists the datasets still on the hub whose harvest source was deleted without clearing it, by former source;
+    with --withdraw, withdraws them (as clearing the source would have)."""
+    from ckanext.pida.hub import source_lifecycle
+    found = source_lifecycle.orphans()
+    if not found:
+        click.echo("No dataset of a deleted source is left on the hub.")
+        return
+    for entry in found:
+        click.echo("{datasets} datasets of the deleted source {title} ({url}, id {source_id})".format(
+            **dict(entry, title=entry["title"] or "?", url=entry["url"] or "?")))
+        if withdraw:
+            withdrawn = source_lifecycle.withdraw_datasets(entry["source_id"])
+            click.secho("  withdrawn: {}".format(withdrawn), fg="green")
+
+
+commands = [hub_source, harvest, harvest_health, detect, fetch_consumer, gather_consumer, orphans]
 
 
 def get_commands() -> list:

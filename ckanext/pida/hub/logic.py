@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ckanext.pida import vocabulary
-from ckanext.pida.hub import review
+from ckanext.pida.hub import review, source_lifecycle
 from ckanext.pida.hub.harvesters import runner, sources
 from ckanext.pida.hub.harvesters.messages import N_, problem, render
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
@@ -136,4 +136,5 @@ def get_actions() -> dict:
         "pida_harvest_health": pida_harvest_health,
         "pida_harvest_source_run": pida_harvest_source_run,
         "pida_detection_decide": pida_detection_decide,
+        "harvest_source_clear": source_lifecycle.harvest_source_clear,
     }

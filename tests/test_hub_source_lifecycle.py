@@ -1,0 +1,88 @@
+"""A hub administrator clears or deletes a source and its datasets follow (issue 21, first step): ckanext-harvest's
+own actions, on the real stack. After each: search, the coverage, the catalogue and the withdrawals feed no longer
+have the source's datasets, and another source's datasets are untouched."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import helpers
+
+from ckanext.pida.hub.harvesters import runner
+from ckanext.pida.hub.model import HarvestRecord
+from tests.test_harvest import harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins",
+                                      "pida pida_hub pida_datajson pida_dcatus scheming_datasets dcat harvest"),
+              pytest.mark.usefixtures("hub")]
+
+
+def _site_context() -> dict:
+    from ckan.plugins import toolkit as tk
+    return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+
+
+def _two_sources(hub, portal):
+    with open("tests/data/real/ar_datos_jus_gob_ar.json", encoding="utf-8") as f:
+        portal.routes["/ar/data.json"] = (200, "application/json", f.read().encode("utf-8"))
+    with open("tests/data/real/us_cftc_data.json", encoding="utf-8") as f:
+        portal.routes["/us/data.json"] = (200, "application/json", f.read().encode("utf-8"))
+    ar = make_source(hub, portal.base + "/ar/data.json", "AR")
+    ar = helpers.call_action("harvest_source_patch", _site_context(), id=ar["id"], source_type="pida_datajson")
+    us = make_source(hub, portal.base + "/us/data.json", "US")
+    us = helpers.call_action("harvest_source_patch", _site_context(), id=us["id"], source_type="pida_dcatus")
+    runner.run_now(ar["id"])
+    runner.run_now(us["id"])
+    return ar, us
+
+
+def _searchable(country: str) -> int:
+    return helpers.call_action("package_search", fq="vocab_pida_country:" + country, rows=0)["count"]
+
+
+@pytest.mark.parametrize("how", ["harvest_source_clear", "harvest_source_delete_clear"])
+def test_clearing_a_source_withdraws_its_datasets_and_touches_no_other(app, hub, portal, how):
+    ar, us = _two_sources(hub, portal)
+    us_before = {name: pkg["metadata_modified"] for name, pkg in harvested_from(us["id"]).items()}
+    ar_datasets = harvested_from(ar["id"])
+    assert _searchable("AR") == len(ar_datasets) == 16 and _searchable("US") == 7
+    [ar_row] = helpers.call_action("pida_coverage_show", country="AR")["countries"]
+    assert ar_row["datasets"] + ar_row["detected_datasets"] > 0  # priority datasets, declared or detected
+
+    if how == "harvest_source_clear":
+        helpers.call_action("harvest_source_clear", _site_context(), id=ar["id"])
+    else:
+        helpers.call_action("harvest_source_delete", dict(_site_context(), clear_source=True), id=ar["id"])
+
+    assert _searchable("AR") == 0
+    assert all(model.Package.get(p["id"]) is None or model.Package.get(p["id"]).state == "deleted"
+               for p in ar_datasets.values())
+    assert HarvestRecord.active_query(ar["id"]).count() == 0
+    feed = helpers.call_action("pida_catalog_withdrawn", since="2000-01-01")
+    assert {item["id"] for item in feed["results"]} == {p["id"] for p in ar_datasets.values()}
+    [ar_row] = helpers.call_action("pida_coverage_show", country="AR")["countries"]
+    assert ar_row["datasets"] == ar_row["detected_datasets"] == 0
+    # The other source's datasets: untouched
+    assert _searchable("US") == 7
+    assert {name: pkg["metadata_modified"] for name, pkg in harvested_from(us["id"]).items()} == us_before
+
+
+def test_a_source_deleted_without_clearing_leaves_orphans_that_one_command_finds_and_withdraws(hub, portal):
+    from click.testing import CliRunner
+    from ckanext.pida.hub.cli import orphans
+    ar, us = _two_sources(hub, portal)
+    helpers.call_action("harvest_source_delete", _site_context(), id=ar["id"])  # without clear_source
+    assert _searchable("AR") == 16  # ckanext-harvest leaves them: they are the hub's orphans now
+
+    runner_ = CliRunner()
+    listed = runner_.invoke(orphans, [])
+    assert listed.exit_code == 0, listed.output
+    assert "16 datasets of the deleted source" in listed.output and ar["id"] in listed.output
+    assert "US" not in listed.output.replace(ar["id"], "")  # the live source's datasets are not orphans
+
+    withdrawn = runner_.invoke(orphans, ["--withdraw"])
+    assert "withdrawn: 16" in withdrawn.output, withdrawn.output
+    assert _searchable("AR") == 0 and _searchable("US") == 7
+    assert "No dataset of a deleted source" in runner_.invoke(orphans, []).output
