@@ -86,3 +86,29 @@ def test_a_source_deleted_without_clearing_leaves_orphans_that_one_command_finds
     assert "withdrawn: 16" in withdrawn.output, withdrawn.output
     assert _searchable("AR") == 0 and _searchable("US") == 7
     assert "No dataset of a deleted source" in runner_.invoke(orphans, []).output
+
+
+def test_a_source_moved_to_another_country_and_organisation_takes_its_datasets_at_the_next_run(hub, portal):
+    from ckan.tests import factories
+    with open("tests/data/real/us_cftc_data.json", encoding="utf-8") as f:
+        portal.routes["/us/data.json"] = (200, "application/json", f.read().encode("utf-8"))
+    source = make_source(hub, portal.base + "/us/data.json", "TT")  # filed under the wrong country by mistake
+    source = helpers.call_action("harvest_source_patch", _site_context(), id=source["id"], source_type="pida_dcatus")
+    runner.run_now(source["id"])
+    before = {pkg["pida_harvest"]["original_uri"]: pkg["name"] for pkg in harvested_from(source["id"]).values()}
+    assert _searchable("TT") == 7
+
+    right_org = factories.Organization(name="united-states")
+    config = json.loads(source["config"])
+    helpers.call_action("harvest_source_patch", _site_context(), id=source["id"], owner_org=right_org["id"],
+                        config=json.dumps(dict(config, country="US")))
+    runner.run_now(source["id"])
+
+    moved = harvested_from(source["id"])
+    assert {pkg["pida_harvest"]["original_uri"]: pkg["name"] for pkg in moved.values()} == before  # names stay
+    assert {(pkg["pida_country"], pkg["owner_org"]) for pkg in moved.values()} == {("US", right_org["id"])}
+    assert _searchable("TT") == 0 and _searchable("US") == 7
+    health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
+    assert health["counts"]["updated"] == 7 and health["last_run"]["mode"] == "full"
+    runner.run_now(source["id"])  # then back to "unchanged"
+    assert helpers.call_action("pida_harvest_health", id=source["id"])[0]["counts"]["unchanged"] == 7

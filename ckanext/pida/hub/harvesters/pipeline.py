@@ -160,7 +160,10 @@ class PidaPipeline(HarvesterBase):
         last_any = HarvestRun.last_complete(job.source_id)
         due = (cfg["full_run_days"] == 0 or last_full is None
                or datetime.datetime.utcnow() - last_full.started >= datetime.timedelta(days=cfg["full_run_days"]))
-        run.mode = "full" if (run.requested_full or due or last_any is None or self.always_full) else "incremental"
+        moved = _moved(job.source_id, job.id, cfg["country"])
+        run.mode = ("full" if (run.requested_full or due or last_any is None or self.always_full or moved)
+                    else "incremental")
+        run._pida_reimport = moved  # every dataset again, unchanged or not: its country or organisation changed
         run.modified_since = last_any.started - MODIFIED_SINCE_MARGIN if run.mode == "incremental" else None
         run.started = datetime.datetime.utcnow()
         run.pages = run.seen = run.changed = run.unchanged = run.to_delete = 0
@@ -216,7 +219,7 @@ class PidaPipeline(HarvesterBase):
                 continue
             record = known.get(guid)
             if record and record.state == "active" and record.content_hash == digest \
-                    and record.package_id in active:
+                    and record.package_id in active and not getattr(run, "_pida_reimport", False):
                 run.unchanged += 1
                 continue
             if isinstance(dataset, Described):  # changed: only now mapped
@@ -433,7 +436,9 @@ class PidaPipeline(HarvesterBase):
         existing = model.Package.get(record.package_id) if record and record.package_id else None
         name = existing.name if existing else records.new_name(cfg["country"], dataset.get("title"),
                                                                harvest_object.guid)
-        owner_org = (existing.owner_org if existing else None) or _source_org(source.id, harvest_object.harvest_job_id)
+        # The source's organisation, also for a dataset already here: a source moved to another organisation takes
+        # its datasets along.
+        owner_org = _source_org(source.id, harvest_object.harvest_job_id) or (existing.owner_org if existing else None)
         data = records.for_hub(dataset, cfg=cfg, source=source, guid=harvest_object.guid, digest=digest,
                                name=name, owner_org=owner_org)
         review.annotate(data, harvest_object.guid, digest, cfg["country"], lookups.decisions(harvest_object.guid))
@@ -498,6 +503,22 @@ class Lookups:
 def _source_org(source_id: str, job_id: str) -> str | None:
     """The organisation of a harvest source (its datasets' owner), read once per job and process."""
     return model.Session.query(model.Package.owner_org).filter(model.Package.id == source_id).scalar()
+
+
+def _moved(source_id: str, job_id: str, country: str) -> bool:
+    """Whether the source was moved (another country in its configuration, or another organisation) since its
+    datasets were imported: read on the dataset it imported last."""
+    record = (HarvestRecord.active_query(source_id).filter(HarvestRecord.package_id.isnot(None))
+              .order_by(HarvestRecord.updated.desc()).first())
+    package = model.Package.get(record.package_id) if record else None
+    if package is None:
+        return False
+    harvest = package.extras.get("pida_harvest")
+    try:
+        placed_in = json.loads(harvest).get("country") if isinstance(harvest, str) else (harvest or {}).get("country")
+    except ValueError:
+        placed_in = None
+    return (placed_in not in (None, country)) or package.owner_org != _source_org(source_id, job_id)
 
 
 def _send_to_fetch(object_ids: list[str]) -> None:
