@@ -112,3 +112,20 @@ def test_a_source_moved_to_another_country_and_organisation_takes_its_datasets_a
     assert health["counts"]["updated"] == 7 and health["last_run"]["mode"] == "full"
     runner.run_now(source["id"])  # then back to "unchanged"
     assert helpers.call_action("pida_harvest_health", id=source["id"])[0]["counts"]["unchanged"] == 7
+
+
+def test_a_new_source_with_the_url_of_a_deleted_one_adopts_its_datasets_instead_of_copying_them(hub, portal):
+    ar, us = _two_sources(hub, portal)
+    ids = {pkg["id"] for pkg in harvested_from(ar["id"]).values()}
+    helpers.call_action("harvest_source_delete", _site_context(), id=ar["id"])  # without clearing
+
+    again = make_source(hub, portal.base + "/ar/data.json", "AR", timeout=3)  # same URL, a new source
+    again = helpers.call_action("harvest_source_patch", _site_context(), id=again["id"], source_type="pida_datajson")
+    runner.run_now(again["id"])
+
+    adopted = harvested_from(again["id"])
+    assert {pkg["id"] for pkg in adopted.values()} == ids  # the same datasets, no copy
+    assert {pkg["pida_harvest"]["source"] for pkg in adopted.values()} == {again["id"]}
+    assert _searchable("AR") == 16
+    from ckanext.pida.hub import source_lifecycle
+    assert source_lifecycle.orphans() == []

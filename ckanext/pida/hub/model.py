@@ -52,10 +52,12 @@ class HarvestRecord(tk.BaseModel):
         federated twice, and which copy stays does not depend on the order of runs."""
         if not guids:
             return {}
+        from ckanext.harvest.model import HarvestSource
         P = model.Package
         rows = (model.Session.query(cls.guid, cls.source_id, P.metadata_created)
                 .join(P, P.id == cls.source_id)
-                .filter(cls.guid.in_(guids), cls.state == "active"))
+                .join(HarvestSource, HarvestSource.id == cls.source_id)
+                .filter(cls.guid.in_(guids), cls.state == "active", HarvestSource.active.is_(True)))
         listed = {source_id: None}
         owners: dict[str, tuple] = {}
         for guid, other, created in rows:
@@ -65,6 +67,18 @@ class HarvestRecord(tk.BaseModel):
         mine = model.Session.query(P.metadata_created).filter(P.id == source_id).scalar()
         return {guid: other for guid, (created, other) in owners.items()
                 if other != source_id and (mine is None or (created, other) < (mine, source_id))}
+
+    @classmethod
+    def adopt_from_deleted_sources(cls, source_id: str, url: str) -> int:
+        """Gives this source the active records of deleted sources that had its URL (a source deleted without
+        clearing, then created again): their datasets are the ones it brings, not copies. Returns how many."""
+        from ckanext.harvest.model import HarvestSource
+        deleted = model.Session.query(HarvestSource.id).filter(
+            HarvestSource.url == url, HarvestSource.id != source_id, HarvestSource.active.is_(False))
+        own = model.Session.query(cls.guid).filter(cls.source_id == source_id)
+        return (model.Session.query(cls)
+                .filter(cls.source_id.in_(deleted), cls.state == "active", ~cls.guid.in_(own))
+                .update({cls.source_id: source_id}, synchronize_session=False))
 
     @classmethod
     def mark_seen(cls, source_id: str, guids: list[str], job_id: str) -> None:

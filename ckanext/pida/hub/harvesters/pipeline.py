@@ -160,10 +160,13 @@ class PidaPipeline(HarvesterBase):
         last_any = HarvestRun.last_complete(job.source_id)
         due = (cfg["full_run_days"] == 0 or last_full is None
                or datetime.datetime.utcnow() - last_full.started >= datetime.timedelta(days=cfg["full_run_days"]))
-        moved = _moved(job.source_id, job.id, cfg["country"])
+        adopted = HarvestRecord.adopt_from_deleted_sources(job.source_id, job.source.url)
+        moved = bool(adopted) or _moved(job.source_id, job.id, cfg["country"])
         run.mode = ("full" if (run.requested_full or due or last_any is None or self.always_full or moved)
                     else "incremental")
-        run._pida_reimport = moved  # every dataset again, unchanged or not: its country or organisation changed
+        # Every dataset again, unchanged or not: its country or organisation changed, or it was adopted from a
+        # deleted source with this URL (its provenance names this source from now on).
+        run._pida_reimport = moved
         run.modified_since = last_any.started - MODIFIED_SINCE_MARGIN if run.mode == "incremental" else None
         run.started = datetime.datetime.utcnow()
         run.pages = run.seen = run.changed = run.unchanged = run.to_delete = 0
