@@ -69,12 +69,15 @@ def test_clearing_a_source_withdraws_its_datasets_and_touches_no_other(app, hub,
     assert {name: pkg["metadata_modified"] for name, pkg in harvested_from(us["id"]).items()} == us_before
 
 
-def test_a_source_deleted_without_clearing_leaves_orphans_that_one_command_finds_and_withdraws(hub, portal):
+def test_a_source_deleted_without_clearing_leaves_orphans_that_one_command_finds_and_withdraws(app, hub, portal):
     from click.testing import CliRunner
     from ckanext.pida.hub.cli import orphans
     ar, us = _two_sources(hub, portal)
     helpers.call_action("harvest_source_delete", _site_context(), id=ar["id"])  # without clear_source
     assert _searchable("AR") == 16  # ckanext-harvest leaves them: they are the hub's orphans now
+
+    page = app.get("/pida/hub/health").get_data(as_text=True)
+    assert "16 datasets of this deleted source are still on the hub" in page
 
     runner_ = CliRunner()
     listed = runner_.invoke(orphans, [])

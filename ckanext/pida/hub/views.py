@@ -7,13 +7,15 @@ from flask import Blueprint, redirect
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.pida.hub import source_lifecycle
+
 blueprint = Blueprint("pida_hub", __name__)
 
 
 @blueprint.route("/pida/hub/health")
 def health():
     sources = tk.get_action("pida_harvest_health")({}, {})
-    return tk.render("pida/hub_health.html", {"sources": sources})
+    return tk.render("pida/hub_health.html", {"sources": sources, "orphans": source_lifecycle.orphans()})
 
 
 @blueprint.route("/pida/hub/run/<id>", methods=["POST"])
