@@ -132,3 +132,13 @@ def test_a_new_source_with_the_url_of_a_deleted_one_adopts_its_datasets_instead_
     assert _searchable("AR") == 16
     from ckanext.pida.hub import source_lifecycle
     assert source_lifecycle.orphans() == []
+
+
+def test_ckanext_harvests_source_page_counts_and_lists_the_hubs_datasets(app, hub, portal):
+    ar, us = _two_sources(hub, portal)
+    by_source = helpers.call_action("package_search", fq='+harvest_source_id:"{}"'.format(us["id"]), rows=20)
+    assert by_source["count"] == 7
+    assert {p["title"] for p in by_source["results"]} == set(harvested_from(us["id"]))
+    page = app.get("/harvest/" + us["name"], extra_environ={"REMOTE_USER": _site_context()["user"]}).get_data(
+        as_text=True)
+    assert "Commitment of Traders" in page and "Bank Participation Reports" in page

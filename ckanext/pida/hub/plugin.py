@@ -37,6 +37,9 @@ class PidaHubPlugin(PidaHarvester):
     def after_dataset_show(self, context, pkg_dict):
         return sources.lift_source_fields(pkg_dict)
 
+    def before_dataset_index(self, pkg_dict):
+        return sources.index_source_fields(pkg_dict)
+
     # IClick: the hub's commands join ``ckan pida`` (the group of the ``pida`` plugin)
     def get_commands(self):
         return cli.get_commands()

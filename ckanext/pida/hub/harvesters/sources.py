@@ -55,3 +55,20 @@ def lift_source_fields(pkg_dict: dict) -> dict:
                 pkg_dict[key] = value
         pkg_dict["extras"] = [e for e in extras if e.get("key") not in SOURCE_FIELDS]
     return pkg_dict
+
+
+def index_source_fields(pkg_dict: dict) -> dict:
+    """A harvested dataset's source in the search index, as ckanext-harvest indexes its own datasets
+    (``harvest_source_id``, ``harvest_source_title``): its source page then counts and lists them, and its
+    ``harvest_source_index_clear`` finds them. ckanext-harvest reads them from the dataset's current harvest object,
+    which the hub links only after the dataset is saved (and indexed); the hub reads its provenance."""
+    harvest = pkg_dict.get("pida_harvest")
+    if isinstance(harvest, str):
+        try:
+            harvest = json.loads(harvest)
+        except ValueError:
+            harvest = None
+    if isinstance(harvest, dict) and harvest.get("source") and not pkg_dict.get("harvest_source_id"):
+        pkg_dict["harvest_source_id"] = harvest["source"]
+        pkg_dict["harvest_source_title"] = harvest.get("source_title") or ""
+    return pkg_dict
