@@ -142,3 +142,21 @@ def test_ckanext_harvests_source_page_counts_and_lists_the_hubs_datasets(app, hu
     page = app.get("/harvest/" + us["name"], extra_environ={"REMOTE_USER": _site_context()["user"]}).get_data(
         as_text=True)
     assert "Commitment of Traders" in page and "Bank Participation Reports" in page
+
+
+def test_ckanext_harvests_other_commands_work_on_the_hubs_sources(hub, portal):
+    """``ckan harvester clearsource`` (ckanext-harvest's utils, as its CLI calls them), ``clearsource-history`` and
+    ``harvest_source_reindex``: each does what it says, and only that."""
+    from ckanext.harvest import utils
+    ar, us = _two_sources(hub, portal)
+
+    helpers.call_action("harvest_source_reindex", _site_context(), id=us["id"])
+    assert helpers.call_action("package_search", fq='+harvest_source_id:"{}"'.format(us["id"]))["count"] == 7
+
+    utils.clear_harvest_source_history(us["id"], False)  # jobs and objects go; the datasets stay, unchanged
+    assert _searchable("US") == 7
+    runner.run_now(us["id"])
+    assert helpers.call_action("pida_harvest_health", id=us["id"])[0]["counts"]["unchanged"] == 7
+
+    utils.clear_harvest_source(ar["name"])  # ckan harvester clearsource
+    assert _searchable("AR") == 0 and _searchable("US") == 7
