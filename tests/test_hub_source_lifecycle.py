@@ -4,6 +4,7 @@ have the source's datasets, and another source's datasets are untouched."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -42,6 +43,21 @@ def _searchable(country: str) -> int:
     return helpers.call_action("package_search", fq="vocab_pida_country:" + country, rows=0)["count"]
 
 
+def _catalogue(app) -> str:
+    """Every page of the hub's DCAT catalogue, as Turtle."""
+    text, url = "", "/catalog.ttl"
+    for _page in range(20):
+        body = app.get(url).get_data(as_text=True)
+        text += body
+
+        match = re.search(r'hydra:next\s+"?<?([^>"\s;]+)', body)
+        if not match:
+            return text
+        url = match.group(1).split("127.0.0.1")[-1] if "://" in match.group(1) else match.group(1)
+        url = url[url.index("/catalog"):] if "/catalog" in url else url
+    return text
+
+
 @pytest.mark.parametrize("how", ["harvest_source_clear", "harvest_source_delete_clear"])
 def test_clearing_a_source_withdraws_its_datasets_and_touches_no_other(app, hub, portal, how):
     ar, us = _two_sources(hub, portal)
@@ -50,6 +66,7 @@ def test_clearing_a_source_withdraws_its_datasets_and_touches_no_other(app, hub,
     assert _searchable("AR") == len(ar_datasets) == 16 and _searchable("US") == 7
     [ar_row] = helpers.call_action("pida_coverage_show", country="AR")["countries"]
     assert ar_row["datasets"] + ar_row["detected_datasets"] > 0  # priority datasets, declared or detected
+    assert "Base de datos legislativos Infoleg" in _catalogue(app) and "cftc" in _catalogue(app).lower()
 
     if how == "harvest_source_clear":
         helpers.call_action("harvest_source_clear", _site_context(), id=ar["id"])
@@ -64,7 +81,11 @@ def test_clearing_a_source_withdraws_its_datasets_and_touches_no_other(app, hub,
     assert {item["id"] for item in feed["results"]} == {p["id"] for p in ar_datasets.values()}
     [ar_row] = helpers.call_action("pida_coverage_show", country="AR")["countries"]
     assert ar_row["datasets"] == ar_row["detected_datasets"] == 0
+    catalogue = _catalogue(app)
+    assert not [title for title in ar_datasets if '"{}"'.format(title) in catalogue]
+    assert "Base de datos legislativos Infoleg" not in catalogue
     # The other source's datasets: untouched
+    assert "cftc" in catalogue.lower()
     assert _searchable("US") == 7
     assert {name: pkg["metadata_modified"] for name, pkg in harvested_from(us["id"]).items()} == us_before
 
