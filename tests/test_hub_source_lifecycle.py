@@ -39,6 +39,16 @@ def _two_sources(hub, portal):
     return ar, us
 
 
+def _covered(country: str) -> int:
+    """The datasets of a country the coverage counts (priority datasets declared or detected)."""
+    [row] = helpers.call_action("pida_coverage_show", country=country)["countries"]
+    return row["datasets"] + row["detected_datasets"]
+
+
+def _withdrawn_ids() -> set:
+    return {item["id"] for item in helpers.call_action("pida_catalog_withdrawn", since="2000-01-01")["results"]}
+
+
 def _searchable(country: str) -> int:
     return helpers.call_action("package_search", fq="vocab_pida_country:" + country, rows=0)["count"]
 
@@ -106,13 +116,17 @@ def test_a_source_deleted_without_clearing_leaves_orphans_that_one_command_finds
     assert "16 datasets of the deleted source" in listed.output and ar["id"] in listed.output
     assert "US" not in listed.output.replace(ar["id"], "")  # the live source's datasets are not orphans
 
+    covered, catalogue = _covered("AR"), _catalogue(app)
+    assert covered > 0 and "Base de datos legislativos Infoleg" in catalogue
     withdrawn = runner_.invoke(orphans, ["--withdraw"])
     assert "withdrawn: 16" in withdrawn.output, withdrawn.output
     assert _searchable("AR") == 0 and _searchable("US") == 7
+    assert _covered("AR") == 0 and len(_withdrawn_ids()) == 16
+    assert "Base de datos legislativos Infoleg" not in _catalogue(app) and "cftc" in _catalogue(app).lower()
     assert "No dataset of a deleted source" in runner_.invoke(orphans, []).output
 
 
-def test_a_source_moved_to_another_country_and_organisation_takes_its_datasets_at_the_next_run(hub, portal):
+def test_a_source_moved_to_another_country_and_organisation_takes_its_datasets_at_the_next_run(app, hub, portal):
     from ckan.tests import factories
     with open("tests/data/real/us_cftc_data.json", encoding="utf-8") as f:
         portal.routes["/us/data.json"] = (200, "application/json", f.read().encode("utf-8"))
@@ -132,13 +146,16 @@ def test_a_source_moved_to_another_country_and_organisation_takes_its_datasets_a
     assert {pkg["pida_harvest"]["original_uri"]: pkg["name"] for pkg in moved.values()} == before  # names stay
     assert {(pkg["pida_country"], pkg["owner_org"]) for pkg in moved.values()} == {("US", right_org["id"])}
     assert _searchable("TT") == 0 and _searchable("US") == 7
+    assert _withdrawn_ids() == set()  # moved, not withdrawn: still in the catalogue, under its new country
+    catalogue = _catalogue(app)
+    assert "Commitment of Traders" in catalogue and "publications.europa.eu/resource/authority/country/USA" in catalogue
     health = helpers.call_action("pida_harvest_health", id=source["id"])[0]
     assert health["counts"]["updated"] == 7 and health["last_run"]["mode"] == "full"
     runner.run_now(source["id"])  # then back to "unchanged"
     assert helpers.call_action("pida_harvest_health", id=source["id"])[0]["counts"]["unchanged"] == 7
 
 
-def test_a_new_source_with_the_url_of_a_deleted_one_adopts_its_datasets_instead_of_copying_them(hub, portal):
+def test_a_new_source_with_the_url_of_a_deleted_one_adopts_its_datasets_instead_of_copying_them(app, hub, portal):
     ar, us = _two_sources(hub, portal)
     ids = {pkg["id"] for pkg in harvested_from(ar["id"]).values()}
     helpers.call_action("harvest_source_delete", _site_context(), id=ar["id"])  # without clearing
@@ -150,7 +167,8 @@ def test_a_new_source_with_the_url_of_a_deleted_one_adopts_its_datasets_instead_
     adopted = harvested_from(again["id"])
     assert {pkg["id"] for pkg in adopted.values()} == ids  # the same datasets, no copy
     assert {pkg["pida_harvest"]["source"] for pkg in adopted.values()} == {again["id"]}
-    assert _searchable("AR") == 16
+    assert _searchable("AR") == 16 and _covered("AR") > 0 and _withdrawn_ids() == set()
+    assert "Base de datos legislativos Infoleg" in _catalogue(app)
     from ckanext.pida.hub import source_lifecycle
     assert source_lifecycle.orphans() == []
 
@@ -165,7 +183,7 @@ def test_ckanext_harvests_source_page_counts_and_lists_the_hubs_datasets(app, hu
     assert "Commitment of Traders" in page and "Bank Participation Reports" in page
 
 
-def test_ckanext_harvests_other_commands_work_on_the_hubs_sources(hub, portal):
+def test_ckanext_harvests_other_commands_work_on_the_hubs_sources(app, hub, portal):
     """``ckan harvester clearsource`` (ckanext-harvest's utils, as its CLI calls them), ``clearsource-history`` and
     ``harvest_source_reindex``: each does what it says, and only that."""
     from ckanext.harvest import utils
@@ -181,3 +199,5 @@ def test_ckanext_harvests_other_commands_work_on_the_hubs_sources(hub, portal):
 
     utils.clear_harvest_source(ar["name"])  # ckan harvester clearsource
     assert _searchable("AR") == 0 and _searchable("US") == 7
+    assert _covered("AR") == 0 and len(_withdrawn_ids()) == 16
+    assert "Base de datos legislativos Infoleg" not in _catalogue(app) and "cftc" in _catalogue(app).lower()
