@@ -102,7 +102,7 @@ def test_threads_stemming_at_once_get_the_words_one_thread_gets():
     words = ["declaraciones", "juradas", "patrimoniales", "contrataciones", "sancionados", "proveedores",
              "licitaciones", "presupuestarias", "beneficiarios", "sociedades"] * 50
     expected = [detection._stemmer("es").stemWord(w) for w in words]
-    detection.stem.cache_clear()
+    detection._stem.cache_clear()
 
     def run(_):
         return [detection._stemmer("es").stemWord(w) for w in words]

@@ -70,8 +70,17 @@ def _stemmer(lang: str):
     return stemmers[lang]
 
 
-@functools.lru_cache(maxsize=200_000)
 def stem(lang: str, word: str) -> str:
+    """The word's stem in the language. Numbers are their own stem, and are not cached: a portal's titles carry
+    years, codes and counts by the hundred thousand, which would fill the cache (and the memory of a long
+    ``ckan pida adopt``) with words that are never stemmed."""
+    if word.isdigit():
+        return word
+    return _stem(lang, word)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _stem(lang: str, word: str) -> str:
     return _stemmer(lang).stemWord(word)
 
 
