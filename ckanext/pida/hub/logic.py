@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.plugins import plugin_loaded
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ckanext.pida import vocabulary
@@ -132,9 +133,11 @@ def _iso(value):
 
 
 def get_actions() -> dict:
-    return {
+    actions = {
         "pida_harvest_health": pida_harvest_health,
         "pida_harvest_source_run": pida_harvest_source_run,
         "pida_detection_decide": pida_detection_decide,
-        "harvest_source_clear": source_lifecycle.harvest_source_clear,
     }
+    if plugin_loaded("harvest"):  # a chain needs ckanext-harvest's action under it
+        actions["harvest_source_clear"] = source_lifecycle.harvest_source_clear
+    return actions
