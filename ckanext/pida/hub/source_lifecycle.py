@@ -44,6 +44,11 @@ def harvest_source_clear(up_func, context, data_dict):
         tk.check_access("harvest_source_clear", context, data_dict)
         withdrawn = withdraw_datasets(source.id)
         log.info("Harvest source %s cleared: %d datasets withdrawn", source.id, withdrawn)
+        result = up_func(context, data_dict)
+        # ckanext-harvest purged the datasets' rows with raw SQL: the session must not hand out its objects of them
+        # (CKAN 2.11: "Could not refresh instance" at the next import of the same dataset).
+        model.Session.expunge_all()
+        return result
     return up_func(context, data_dict)
 
 
