@@ -12,19 +12,11 @@ from ckan.tests import helpers
 
 from ckanext.pida.hub.harvesters import runner
 from tests.test_harvest import harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
+from tests.test_harvest_datajson import serve_catalogue as serve_json
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins",
                                       "pida pida_hub pida_datajson pida_dcatus scheming_datasets dcat harvest"),
               pytest.mark.usefixtures("hub")]
-
-
-def serve_json(portal, path, filename, edit=None):
-    with open("tests/data/real/" + filename, encoding="utf-8") as f:
-        catalog = json.load(f)
-    if edit:
-        edit(catalog)
-    portal.routes[path] = (200, "application/json", json.dumps(catalog, ensure_ascii=False).encode("utf-8"))
-    return catalog
 
 
 def harvest(hub, portal, path, source_type="pida", country="US"):

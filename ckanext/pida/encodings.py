@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 import re
 import unicodedata
 from typing import Optional
@@ -124,7 +125,6 @@ _URL = re.compile(r"https?://[^\s<>\"')]+", re.IGNORECASE)
 
 def plain_text(value) -> str:
     """Free text without its HTML: tags taken out, entities read, spaces folded."""
-    import html
     text = html.unescape(_TAG.sub(" ", str(value or "")))
     return " ".join(text.split())
 

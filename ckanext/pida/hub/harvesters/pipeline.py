@@ -565,9 +565,8 @@ def deleted_guids(feed) -> list[str]:
 def _lock_problems(run) -> None:
     """Reads the run's problems afresh and locks its row until the transaction ends: the gather stage and the
     consumers that import while it runs both add to them."""
-    from sqlalchemy import inspect
     transaction = model.Session().get_transaction()
-    if not inspect(run).persistent or getattr(run, "_pida_locked_in", None) is transaction:
+    if not sa.inspect(run).persistent or getattr(run, "_pida_locked_in", None) is transaction:
         return  # new, or already read and locked in this transaction (a refresh would lose what was added)
     model.Session.flush()
     model.Session.refresh(run, attribute_names=["problems"], with_for_update=True)
