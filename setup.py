@@ -18,6 +18,7 @@ setup(
             "schemas/*.yaml",
             "schemas/*.json",
             "vocabularies/*.yaml",
+            "quality/*.yaml",
             "shapes/*.ttl",
             "solr/*.xml",
             "templates/**/*.html",

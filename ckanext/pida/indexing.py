@@ -14,6 +14,7 @@ import json
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog_warming, principles, review, vocabulary
+from ckanext.pida.quality import logic as quality_logic
 
 #: Solr fields of the coverage: the date a dataset goes out of date (CKAN's ``*_date`` dynamic field), and the
 #: values a coverage cell shows, as JSON (a stored ``extras_*`` text field).
@@ -22,6 +23,10 @@ STALE_FIELD = "pida_stale_date"
 #: the index (``ckan pida reindex-stale``).
 INDEXED_FIELD = "pida_indexed_date"
 COVERAGE_FIELD = "extras_pida_coverage"
+#: The MQA score (0-405), zero-padded so that it sorts as text (``sort=pida_quality_score desc``), and the rating
+#: (a facet).
+QUALITY_SCORE_FIELD = "pida_quality_score"
+QUALITY_RATING_FIELD = "vocab_pida_quality"
 
 FACET_SOURCES = {
     "vocab_pida_priority": "priority",
@@ -49,9 +54,20 @@ def before_dataset_index(pkg_dict: dict) -> dict:
     if stale:
         pkg_dict[STALE_FIELD] = _solr_date(stale)
         pkg_dict[INDEXED_FIELD] = _solr_date(datetime.datetime.utcnow())
+    quality = quality_logic.report(data)
+    pkg_dict[QUALITY_SCORE_FIELD] = "{:03d}".format(quality["score"])
+    pkg_dict[QUALITY_RATING_FIELD] = [quality["rating"]]
+    link_states = [u for d in quality["distributions"] for u in d["links"]]
     pkg_dict[COVERAGE_FIELD] = json.dumps({
         "modified": data.get("modified"), "frequency": data.get("frequency"),
         "has_data": any(r.get("url") for r in data.get("resources") or []),
+        "quality": quality["score"], "opens": quality["opens"],
+        "broken_since": min((u["failing_since"] for u in link_states if u["failing_since"]), default=None)
+        if quality["opens"] is False else None,
+        "links": {"working": sum(1 for u in link_states if u["state"] == "working"),
+                  "checked": sum(1 for u in link_states if u["state"] != "pending"), "total": len(link_states)},
+        "distributions": len(quality["distributions"]),
+        "machine_readable": sum(1 for d in quality["distributions"] if d["machine_readable"]),
         "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
                      for p in pending]}, ensure_ascii=False)
     catalog_warming.note_indexed(pkg_dict)
@@ -84,7 +100,13 @@ def dataset_facets(facets_dict: dict) -> dict:
     facets_dict["vocab_pida_principles"] = tk._("Charter principle")
     facets_dict["vocab_pida_standards"] = tk._("Data standard")
     facets_dict["vocab_pida_country"] = tk._("Country")
+    facets_dict[QUALITY_RATING_FIELD] = tk._("Metadata quality")
     return facets_dict
+
+
+def rating_labels() -> dict:
+    return {"excellent": tk._("excellent"), "good": tk._("good"), "sufficient": tk._("sufficient"),
+            "bad": tk._("bad")}
 
 
 def facet_item_label(field: str, value: str, lang: str | None = None) -> str:
@@ -95,6 +117,8 @@ def facet_item_label(field: str, value: str, lang: str | None = None) -> str:
         statuses = {"met": tk._("met"), "partly": tk._("partly met"), "not_met": tk._("not met")}
         if principle:
             return "{}: {}".format(vocabulary.text(principle["label"], lang), statuses.get(status, status))
+    if field == QUALITY_RATING_FIELD:
+        return rating_labels().get(value, value)
     if field in FACET_SOURCES:
         return vocabulary.label_of(FACET_SOURCES[field], value, lang)
     return value
@@ -103,7 +127,7 @@ def facet_item_label(field: str, value: str, lang: str | None = None) -> str:
 def after_dataset_search(search_results: dict) -> dict:
     """Facet values become their labels in the user's language (the values stay ids, for stable URLs)."""
     for field, facet in (search_results.get("search_facets") or {}).items():
-        if field in FACET_SOURCES or field == "vocab_pida_principles":
+        if field in FACET_SOURCES or field in ("vocab_pida_principles", QUALITY_RATING_FIELD):
             for item in facet.get("items", []):
                 item["display_name"] = facet_item_label(field, item["name"])
     return search_results

@@ -52,3 +52,27 @@ class Withdrawal(tk.BaseModel):
     @classmethod
     def get(cls, package_id: str) -> "Withdrawal | None":
         return model.Session.get(cls, package_id)
+
+
+class LinkCheck(tk.BaseModel):
+    """What the link checker last learned of one URL (``ckanext.pida.quality.links``): one row per URL, shared by
+    every distribution that gives it. ``state``: ``working`` (answered 2xx), ``broken`` (an HTTP error, a timeout,
+    no such host, a redirect loop), ``refused`` (it leads to an address the checker never connects to: loopback,
+    private, link-local, metadata) or ``pending`` (not checked yet)."""
+    __tablename__ = "pida_link_check"
+    __table_args__ = (sa.Index("pida_link_check_due", "next_check"),)
+
+    id = Column(types.UnicodeText, primary_key=True)  # sha256 of the URL: a URL can outgrow a btree entry
+    url = Column(types.UnicodeText, nullable=False)
+    host = Column(types.UnicodeText, nullable=False, index=True)
+    state = Column(types.UnicodeText, nullable=False, default="pending")
+    http_status = Column(types.Integer)
+    problem = Column(types.UnicodeText)  # why it is broken or refused, as a code (messages in links.PROBLEMS)
+    content_type = Column(types.UnicodeText)  # as the server declared it
+    sniffed = Column(types.UnicodeText)  # what its first bytes are (csv, html, json, xml, pdf, zip...)
+    final_url = Column(types.UnicodeText)  # after redirects
+    failures = Column(types.Integer, nullable=False, default=0)  # in a row
+    first_failure = Column(types.DateTime)  # of the current run of failures
+    last_success = Column(types.DateTime)
+    last_checked = Column(types.DateTime)
+    next_check = Column(types.DateTime, nullable=False, default=_now)

@@ -13,6 +13,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.pida import cli, helpers, indexing, search_languages, validators
 from ckanext.pida.logic import action, auth
+from ckanext.pida.quality import links
 from ckanext.pida.views import blueprints
 
 
@@ -61,6 +62,12 @@ class PidaPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
     def before_dataset_index(self, pkg_dict):
         return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_create(self, context, pkg_dict):
+        links.enqueue_dataset(pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict):
+        links.enqueue_dataset(pkg_dict)
 
     def before_dataset_search(self, search_params):
         return search_languages.before_dataset_search(search_params)

@@ -6,6 +6,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog, detection, principles, vocabulary, withdrawals
 from ckanext.pida.logic import coverage_actions, legacy_writes, review_actions
+from ckanext.pida.quality import logic as quality_logic
 
 
 @tk.side_effect_free
@@ -77,6 +78,7 @@ def get_actions():
         "pida_priority_suggest": pida_priority_suggest,
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **coverage_actions.get_actions(),
+        **quality_logic.get_actions(),
         **_catalog_actions(),
     }
     for more in (withdrawals.get_actions(), legacy_writes.get_actions(), review_actions.get_actions()):
