@@ -62,7 +62,7 @@ def test_cells_totals_and_shares_on_a_hand_made_case():
     assert status == {"lobbying-register": "published", "contracts-register": "out_of_date",
                       "budgets": "published", "spending": "published"}
     assert [d["name"] for d in co["cells"]["budgets"]["datasets"]] == ["co-budget-old", "co-budget"]
-    assert co["totals"] == {"published": 3, "out_of_date": 1, "detected": 0, "missing": 26, "total": 30}
+    assert co["totals"] == {"published": 3, "out_of_date": 1, "not_opening": 0, "detected": 0, "missing": 26, "total": 30}
     assert co["datasets"] == 4
     assert co["share_up_to_date"] == round(3 / 30, 4) and co["share_published"] == round(4 / 30, 4)
     assert sum(co["principles"]["timely-comprehensive"].values()) == 4
@@ -70,8 +70,8 @@ def test_cells_totals_and_shares_on_a_hand_made_case():
     mx = rows["MX"]
     assert mx["cells"]["voting-records"]["status"] == "out_of_date"
     assert mx["cells"]["government-grants"]["status"] == "published"
-    assert mx["totals"] == {"published": 1, "out_of_date": 1, "detected": 0, "missing": 28, "total": 30}
-    assert rows["AR"]["totals"] == {"published": 0, "out_of_date": 0, "detected": 0, "missing": 30, "total": 30}
+    assert mx["totals"] == {"published": 1, "out_of_date": 1, "not_opening": 0, "detected": 0, "missing": 28, "total": 30}
+    assert rows["AR"]["totals"] == {"published": 0, "out_of_date": 0, "not_opening": 0, "detected": 0, "missing": 30, "total": 30}
 
 
 @pytest.mark.ckan_config("ckanext.pida.coverage.tolerance", "1.0")
@@ -85,7 +85,9 @@ def test_csv_has_one_row_per_country_and_one_column_per_priority_dataset():
     rows = list(csv.DictReader(io.StringIO(coverage.to_csv(rep))))
     assert [r["country"] for r in rows] == ["CO", "MX"]
     assert rows[0]["contracts-register"] == "out_of_date" and rows[0]["published"] == "3"
-    assert len(rows[0]) == 10 + 30 and rows[0]["detected"] == "0" and rows[0]["share_detected"] == "0.0"
+    assert len(rows[0]) == 15 + 30 and rows[0]["detected"] == "0" and rows[0]["share_detected"] == "0.0"
+    assert rows[0]["not_opening"] == "0" and 0 < float(rows[0]["quality_score"]) <= 405
+    assert rows[0]["share_links_working"] == ""  # no link checked: blank, not 0
 
 
 # --- on a portal, through Solr ---------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ def test_coverage_of_a_national_portal_through_the_search_index(full_dataset, mi
     assert co["cells"]["lobbying-register"]["status"] == "published"
     assert co["cells"]["contracts-register"]["status"] == "out_of_date"
     assert co["cells"]["budgets"]["status"] == "missing"  # private datasets do not count
-    assert co["totals"] == {"published": 1, "out_of_date": 1, "detected": 0, "missing": 28, "total": 30}
+    assert co["totals"] == {"published": 1, "out_of_date": 1, "not_opening": 0, "detected": 0, "missing": 28, "total": 30}
     assert co["principles"]["open-by-default"]["met"] == 2
 
     # The page, JSON and CSV say the same.

@@ -199,7 +199,7 @@ def _coverage_values(pkg_id):
 def test_a_run_stores_what_it_learned_and_the_dataset_reads_it(checker, full_dataset):
     good = _dataset(full_dataset, checker.base, "/ok.csv", "/login.csv")
     dead = _dataset(full_dataset, checker.base, "/gone.csv", "/error.csv", name="contratos-caidos",
-                    title="Contratos públicos")
+                    title="Contratos públicos", pida_priority=["contracts-register"])
     private = _dataset(full_dataset, checker.base, "/busy.csv", name="borrador-privado", private=True)
 
     urls = links.public_urls()
@@ -225,6 +225,28 @@ def test_a_run_stores_what_it_learned_and_the_dataset_reads_it(checker, full_dat
     assert _coverage_values(good["id"])["opens"] is True
     assert model.Session.query(LinkCheck).filter(LinkCheck.url == checker.base + "/busy.csv").count() == 0
     assert private["private"] is True
+
+    # the coverage counts only data that opens: the contracts cell is published, but its data does not open
+    [co] = helpers.call_action("pida_coverage_show", country="CO")["countries"]
+    assert co["cells"]["contracts-register"]["status"] == "not_opening"
+    assert co["cells"]["contracts-register"]["broken_since"] == values["broken_since"]
+    assert co["cells"]["lobbying-register"]["status"] == "published"
+    assert co["totals"]["not_opening"] == 1 and co["share_up_to_date"] == round(1 / 30, 4)
+    assert co["share_links_working"] == 0.5 and co["links_checked"] == 4 and co["share_machine_readable"] == 1.0
+    scores = [helpers.call_action("pida_quality_show", id=i)["score"] for i in (good["id"], dead["id"])]
+    assert co["quality"]["score"] == round(sum(scores) / 2, 1) and co["quality"]["datasets"] == 2
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_the_coverage_page_and_csv_say_when_data_does_not_open(checker, full_dataset, app):
+    _dataset(full_dataset, checker.base, "/gone.csv", pida_priority=["contracts-register"])
+    links.run(links.public_urls())
+
+    page = app.get("/es/pida/coverage?country=CO").body
+    assert "Publicado, pero los datos no abren" in page
+    assert "de los enlaces comprobados abren" in page and "Calidad de los metadatos" in page
+    csv_text = app.get("/pida/coverage.csv?country=CO&lang=es").body
+    assert "Publicado, pero los datos no abren" in csv_text
 
 
 @pytest.mark.usefixtures("clean_index")
@@ -264,3 +286,17 @@ def test_a_new_or_updated_public_dataset_queues_a_check_of_its_links(checker, fu
 
     helpers.call_action("package_patch", id=pkg["id"], private=True)
     assert len([j for j in jobs.get_queue().jobs if j.func_name.endswith("check_dataset_job")]) == 1
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_the_dataset_page_says_in_words_how_good_it_is_and_why_its_data_does_not_open(checker, full_dataset, app):
+    pkg = _dataset(full_dataset, checker.base, "/gone.csv", "/login.csv")
+    links.run(links.public_urls())
+
+    page = app.get("/es/dataset/" + pkg["name"]).body
+    quality = helpers.call_action("pida_quality_show", id=pkg["id"])
+    assert "Calidad de los metadatos" in page
+    assert "{} de 405 puntos".format(quality["score"]) in page
+    assert "el servidor responde con el error 404" in page
+    assert "declarado como CSV, pero el archivo es una página HTML" in page
+    assert "Los datos abren." in page  # one of its two files opens

@@ -2,7 +2,9 @@
 
 A cell is ``published`` (at least one public dataset of that country declares the concept, has at least one file or
 link, and is up to date; a dataset without data never counts),
-``out_of_date`` (there are some, none up to date), ``detected`` (no dataset declares it, but the hub detected it in
+``out_of_date`` (there are some, none up to date), ``not_opening`` (there are some, and the link checker found that
+none of their links opens: "published, but the data does not open", with since when; never up to date),
+``detected`` (no dataset declares it, but the hub detected it in
 some that wait for a hub editor's confirmation: "detected, to be confirmed") or ``missing``. A concept a hub editor
 confirmed is in the dataset's ``pida_priority`` and counts as declared. Up to date is the Charter check the principles
 use (``principles.is_up_to_date``): the last update (``modified``) is no older than the declared frequency's
@@ -10,10 +12,12 @@ interval, or the concept's ``max_update_interval`` when the frequency has none, 
 ``ckanext.pida.coverage.tolerance`` (default 1.2, as Argentina's monitor). A dataset whose interval cannot be
 known (irregular frequency and no concept interval) counts as up to date.
 
-Per country: totals of the four, ``share_up_to_date`` (published and up to date / 30), ``share_published``
-((published + out of date) / 30), both from declared and confirmed datasets only, ``share_detected`` (detected /
+Per country: totals of the five, ``share_up_to_date`` (published and up to date / 30), ``share_published``
+((published + out of date + not opening) / 30), both from declared and confirmed datasets only, ``share_detected`` (detected /
 30), and the Charter principle evaluation of its priority datasets (how many datasets
-meet, partly meet or do not meet each principle). The same report serves the page, JSON and CSV, and is
+meet, partly meet or do not meet each principle), and the quality of its counted datasets: ``quality`` (average
+MQA score and its rating, ckanext/pida/quality), ``share_links_working`` (of the links checked) and
+``share_machine_readable`` (of the distributions). The same report serves the page, JSON and CSV, and is
 snapshotted each day per country (``pida_coverage_snapshot``) for the progress chart.
 """
 from __future__ import annotations
@@ -31,14 +35,20 @@ from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import indexing, principles, review, vocabulary
+from ckanext.pida.quality import score as quality_score
 from ckanext.pida.model import CoverageSnapshot
 
-PUBLISHED, OUT_OF_DATE, DETECTED, MISSING = "published", "out_of_date", "detected", "missing"
-STATUSES = (PUBLISHED, OUT_OF_DATE, DETECTED, MISSING)
+PUBLISHED, OUT_OF_DATE, NOT_OPENING, DETECTED, MISSING = "published", "out_of_date", "not_opening", "detected", \
+    "missing"
+STATUSES = (PUBLISHED, OUT_OF_DATE, NOT_OPENING, DETECTED, MISSING)
+#: A cell shows the best status of its datasets.
+_RANK = {PUBLISHED: 4, OUT_OF_DATE: 3, NOT_OPENING: 2, DETECTED: 1, MISSING: 0}
 PAGE = 500
 
 
 def dataset_status(pkg: dict, now: datetime.datetime) -> str:
+    if quality_values(pkg)["opens"] is False:
+        return NOT_OPENING
     if "_stale" in pkg:  # read from the index (index_datasets)
         return OUT_OF_DATE if pkg["_stale"] and now > pkg["_stale"] else PUBLISHED
     return OUT_OF_DATE if principles.is_up_to_date(pkg, now) is False else PUBLISHED
@@ -49,6 +59,26 @@ def has_data(pkg: dict) -> bool:
     if "_has_data" in pkg:  # read from the index
         return pkg["_has_data"]
     return any(r.get("url") for r in pkg.get("resources") or [])
+
+
+def quality_values(pkg: dict) -> dict:
+    """What the coverage shows of a dataset's quality: ``quality`` (MQA score), ``opens``, ``broken_since``,
+    ``links`` ({working, checked, total}), ``distributions`` and ``machine_readable`` (how many). Read from the
+    index (``_quality``), or measured on a whole dataset dict."""
+    if "_quality" in pkg:
+        return pkg["_quality"]
+    from ckanext.pida.quality import logic as quality_logic
+    rep = quality_logic.report(pkg)
+    urls = [u for d in rep["distributions"] for u in d["links"]]
+    pkg["_quality"] = {
+        "quality": rep["score"], "opens": rep["opens"],
+        "broken_since": min((u["failing_since"] for u in urls if u["failing_since"]), default=None)
+        if rep["opens"] is False else None,
+        "links": {"working": sum(1 for u in urls if u["state"] == "working"),
+                  "checked": sum(1 for u in urls if u["state"] != "pending"), "total": len(urls)},
+        "distributions": len(rep["distributions"]),
+        "machine_readable": sum(1 for d in rep["distributions"] if d["machine_readable"])}
+    return pkg["_quality"]
 
 
 def _principle_statuses(pkg: dict, now: datetime.datetime) -> dict:
@@ -70,7 +100,9 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
                           "principles": {p["id"]: {s: 0 for s in (principles.MET, principles.PARTLY,
                                                                   principles.NOT_MET)}
                                          for p in vocabulary.principles()},
-                          "datasets": 0, "detected_datasets": 0}
+                          "datasets": 0, "detected_datasets": 0,
+                          "quality": {"scores": [], "links_working": 0, "links_checked": 0, "distributions": 0,
+                                      "machine_readable": 0}}
         return rows[code]
 
     for code in countries:
@@ -96,15 +128,18 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
             continue
         r["datasets"] += 1
         status = dataset_status(pkg, now)
+        values = quality_values(pkg)
         entry = {"name": pkg["name"], "title": pkg.get("title") or pkg["name"], "status": status,
-                 "modified": pkg.get("modified"), "frequency": pkg.get("frequency")}
+                 "modified": pkg.get("modified"), "frequency": pkg.get("frequency"),
+                 "quality": values.get("quality"), "broken_since": values.get("broken_since")}
+        _add_quality(r["quality"], values)
         for concept_id in ids:
             cell = r["cells"][concept_id]
             cell["datasets"].append(entry)
-            if status == PUBLISHED:
-                cell["status"] = PUBLISHED
-            elif cell["status"] in (MISSING, DETECTED):
-                cell["status"] = OUT_OF_DATE
+            if _RANK[status] > _RANK[cell["status"]]:
+                cell["status"] = status
+            if cell["status"] == NOT_OPENING:  # since when none of its datasets opens: the latest of their failures
+                cell["broken_since"] = max(d["broken_since"] or "" for d in cell["datasets"]) or None
         for principle_id, status in _principle_statuses(pkg, now).items():
             if principle_id in r["principles"] and status in r["principles"][principle_id]:
                 r["principles"][principle_id][status] += 1
@@ -121,10 +156,11 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
             "detected_datasets": r["detected_datasets"],
             "totals": dict(totals, total=total),
             "share_up_to_date": round(totals[PUBLISHED] / total, 4),
-            "share_published": round((totals[PUBLISHED] + totals[OUT_OF_DATE]) / total, 4),
+            "share_published": round((totals[PUBLISHED] + totals[OUT_OF_DATE] + totals[NOT_OPENING]) / total, 4),
             "share_detected": round(totals[DETECTED] / total, 4),
             "cells": r["cells"],
             "principles": r["principles"],
+            **_quality_figures(r["quality"]),
         })
     out_rows.sort(key=lambda r: r["name"])
     return {
@@ -140,6 +176,31 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
         "principles": [{"id": p["id"], "number": p["number"], "label": vocabulary.text(p["label"], lang)}
                        for p in vocabulary.principles()],
         "countries": out_rows,
+    }
+
+
+def _add_quality(acc: dict, values: dict) -> None:
+    if values.get("quality") is not None:
+        acc["scores"].append(values["quality"])
+    links = values.get("links") or {}
+    acc["links_working"] += links.get("working", 0)
+    acc["links_checked"] += links.get("checked", 0)
+    acc["distributions"] += values.get("distributions", 0)
+    acc["machine_readable"] += values.get("machine_readable", 0)
+
+
+def _quality_figures(acc: dict) -> dict:
+    """A country's average quality score and rating, share of working links and of machine-readable distributions
+    (None when there is nothing to measure: no dataset, no link checked yet)."""
+    average = round(sum(acc["scores"]) / len(acc["scores"]), 1) if acc["scores"] else None
+    return {
+        "quality": {"score": average, "rating": quality_score.rating(average) if average is not None else None,
+                    "datasets": len(acc["scores"])},
+        "share_links_working": round(acc["links_working"] / acc["links_checked"], 4) if acc["links_checked"]
+        else None,
+        "links_checked": acc["links_checked"],
+        "share_machine_readable": round(acc["machine_readable"] / acc["distributions"], 4) if acc["distributions"]
+        else None,
     }
 
 
@@ -230,6 +291,8 @@ def _from_index(doc: dict) -> dict:
         "pida_detection": {"pending": shown.get("detected") or []},
         "_stale": _naive(stale),
         "_has_data": shown.get("has_data", True),  # True for documents indexed before the field existed
+        "_quality": {k: shown.get(k) for k in ("quality", "opens", "broken_since", "links", "distributions",
+                                               "machine_readable")},
         "_principles": dict(v.split(":", 1) for v in doc.get("vocab_pida_principles") or [] if ":" in v),
     }
 
@@ -293,15 +356,24 @@ def to_csv(rep: dict, headers: Optional[dict] = None, statuses: Optional[dict] =
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([head(k) for k in ("country", "name", "datasets", PUBLISHED, OUT_OF_DATE, DETECTED, MISSING,
-                                       "share_up_to_date", "share_published", "share_detected")]
+    writer.writerow([head(k) for k in ("country", "name", "datasets", PUBLISHED, OUT_OF_DATE, NOT_OPENING, DETECTED,
+                                       MISSING, "share_up_to_date", "share_published", "share_detected",
+                                       "quality_score", "quality_rating", "share_links_working",
+                                       "share_machine_readable")]
                     + [head(c["id"], c["label"]) for c in rep["concepts"]])
     for r in rep["countries"]:
         t = r["totals"]
-        writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[DETECTED],
-                         t[MISSING], r["share_up_to_date"], r["share_published"], r["share_detected"]]
+        quality = r.get("quality") or {}
+        writer.writerow([r["code"], r["name"], r["datasets"], t[PUBLISHED], t[OUT_OF_DATE], t[NOT_OPENING],
+                         t[DETECTED], t[MISSING], r["share_up_to_date"], r["share_published"], r["share_detected"],
+                         _blank(quality.get("score")), status(quality.get("rating") or ""),
+                         _blank(r.get("share_links_working")), _blank(r.get("share_machine_readable"))]
                         + [status(r["cells"][c["id"]]["status"]) for c in rep["concepts"]])
     return out.getvalue()
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 # --- snapshots ------------------------------------------------------------------------------------------
@@ -314,7 +386,7 @@ def snapshot(rep: dict, day: Optional[datetime.date] = None) -> int:
         row = model.Session.query(CoverageSnapshot).filter_by(day=day, country=r["code"]).first() \
             or CoverageSnapshot(day=day, country=r["code"])
         row.published = r["totals"][PUBLISHED]
-        row.out_of_date = r["totals"][OUT_OF_DATE]
+        row.out_of_date = r["totals"][OUT_OF_DATE] + r["totals"][NOT_OPENING]  # published, not up to date
         row.missing = r["totals"][MISSING] + r["totals"][DETECTED]  # progress counts declared datasets only
         row.cells = {cid: cell["status"] for cid, cell in r["cells"].items()}  # "detected" kept as such
         row.principles = r["principles"]

@@ -78,6 +78,37 @@ def pida_date(value, form: str = "long", with_time: bool = False) -> str:
         return value.isoformat()
 
 
+def pida_number(value, digits: int = 0) -> str:
+    """A number as people of the user's language write it ("287", "1.234,5" in Spanish)."""
+    if value is None:
+        return ""
+    from babel import numbers
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    try:
+        return numbers.format_decimal(value, format=pattern, locale=vocabulary.current_lang())
+    except (ValueError, LookupError):
+        return str(value)
+
+
+def pida_rating_label(rating: str | None) -> str:
+    """An MQA rating (excellent, good, sufficient, bad) in the user's language."""
+    from ckanext.pida import indexing
+    return indexing.rating_labels().get(rating, rating or "")
+
+
+def pida_quality(pkg_dict: dict) -> dict:
+    """The dataset's quality report for its page (ckanext/pida/quality/logic.py)."""
+    from ckanext.pida.quality import logic as quality_logic
+    result = quality_logic.report(pkg_dict)
+    result["fixes"] = quality_logic.fixes(result)
+    result["dimension_labels"] = quality_logic.dimension_labels()
+    for distribution in result["distributions"]:
+        for link in distribution["links"]:
+            link["problem_text"] = quality_logic.problem_text(link) if link["state"] in ("broken", "refused") else ""
+            link["sniffed_text"] = quality_logic.sniffed_text(link["sniffed"])
+    return result
+
+
 def pida_coverage_glance() -> dict | None:
     """The home page's summary: the portal's country (``ckanext.pida.country``), or on the hub the average of the
     countries it shows. None when there is nothing to show."""
@@ -218,4 +249,5 @@ def get_helpers() -> dict:
         pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
         pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating, pida_detection_info,
+        pida_number, pida_rating_label, pida_quality,
     )}

@@ -72,3 +72,67 @@ def pida_quality_show(context, data_dict):
 
 def get_actions():
     return {"pida_quality_show": pida_quality_show}
+
+
+def indicator_labels() -> dict:
+    """What each indicator asks, in the user's language (the page's "what would earn the most points")."""
+    _ = tk._
+    return {
+        "keyword": _("Keywords"), "theme": _("Themes"), "spatial": _("Geographic coverage"),
+        "temporal": _("Time period covered"), "access_url_status": _("Access links that open"),
+        "download_url": _("Direct download links"), "download_url_status": _("Download links that open"),
+        "format": _("File format"), "media_type": _("Media type"),
+        "format_vocabulary": _("Format from a shared list (EU file types, IANA media types)"),
+        "non_proprietary": _("An open (non-proprietary) format"), "machine_readable": _("A machine-readable format"),
+        "dcat_ap_compliance": _("DCAT-AP's required fields (title, description, a link for every file)"),
+        "licence": _("A licence"), "known_licence": _("A licence from the EU licence list"),
+        "access_rights": _("Access rights"), "access_rights_vocabulary": _("Access rights from the EU list"),
+        "contact_point": _("A contact point"), "publisher": _("A publisher"), "rights": _("Rights statement"),
+        "byte_size": _("File sizes"), "issued": _("Release date"), "modified": _("Date of last update"),
+        "frequency": _("Update frequency"), "up_to_date": _("Up to date"), "data_dictionary": _("Data dictionary"),
+        "standard": _("A data standard"), "personal_data": _("Personal data answered"),
+        "priority_concept": _("A PIDA priority dataset"),
+    }
+
+
+def dimension_labels() -> dict:
+    _ = tk._
+    return {"findability": _("Findability"), "accessibility": _("Accessibility"),
+            "interoperability": _("Interoperability"), "reusability": _("Reusability"),
+            "contextuality": _("Contextuality")}
+
+
+def problem_text(link: dict) -> str:
+    """Why a link does not open, in one sentence of the user's language (never an internal name)."""
+    _ = tk._
+    problem = link.get("problem") or ""
+    if problem.startswith("http_"):
+        return _("the server answers with error {code}").format(code=problem[5:])
+    return {
+        "timeout": _("the server did not answer in time"),
+        "no_such_host": _("the server's name does not exist"),
+        "tls": _("the secure connection failed (certificate)"),
+        "connection_failed": _("the server refused the connection"),
+        "redirect_loop": _("the link redirects in a loop"),
+        "too_many_redirects": _("the link redirects too many times"),
+        "private_address": _("the link leads to a private network address, which is never checked"),
+        "scheme": _("the link is not a web address (http or https)"),
+    }.get(problem, _("the link does not open"))
+
+
+def fixes(result: dict, limit: int = 3) -> list[dict]:
+    """The MQA indicators that would earn the most points, most first: ``[{id, label, gain}]``."""
+    missing = [{"id": i["id"], "gain": round(i["max"] - i["points"], 1)} for i in result["indicators"]
+               if i["max"] - i["points"] >= 0.5 and not i.get("pending")]
+    labels = indicator_labels()
+    missing.sort(key=lambda f: -f["gain"])
+    return [dict(f, label=labels.get(f["id"], f["id"])) for f in missing[:limit]]
+
+
+def sniffed_text(kind: Optional[str]) -> str:
+    """What a file's first bytes showed, in words ("an HTML page")."""
+    _ = tk._
+    return {"html": _("an HTML page"), "pdf": _("a PDF document"), "zip": _("a ZIP archive"),
+            "gzip": _("a compressed (gzip) file"), "ole": _("an old Office document"), "json": _("JSON"),
+            "xml": _("XML"), "csv": _("a table of values (CSV)"), "text": _("plain text"),
+            "binary": _("a binary file")}.get(kind or "", kind or "")

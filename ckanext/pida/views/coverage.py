@@ -11,7 +11,8 @@ from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida.coverage import DETECTED, MISSING, OUT_OF_DATE, PUBLISHED, to_csv
+from ckanext.pida import indexing
+from ckanext.pida.coverage import DETECTED, MISSING, NOT_OPENING, OUT_OF_DATE, PUBLISHED, to_csv
 
 blueprint = Blueprint("pida_coverage", __name__)
 
@@ -22,7 +23,7 @@ CHART_STYLES = [("#1b5e20", None), ("#0d47a1", "6 3"), ("#b71c1c", "2 3"), ("#4a
 
 def status_labels() -> dict:
     return {PUBLISHED: tk._("Published and up to date"), OUT_OF_DATE: tk._("Published, out of date"),
-            DETECTED: tk._("Detected, to be confirmed"), MISSING: tk._("Missing")}
+            NOT_OPENING: tk._("Published, but the data does not open"), DETECTED: tk._("Detected, to be confirmed"), MISSING: tk._("Missing")}
 
 
 class _BadRequest(Exception):
@@ -84,7 +85,12 @@ def as_csv():
             labels = status_labels()
             headers = {"country": tk._("Country code"), "name": tk._("Country"), "datasets": tk._("Datasets"),
                        "share_up_to_date": tk._("Share up to date"), "share_published": tk._("Share published"),
-                       "share_detected": tk._("Share detected, to be confirmed"), **labels}
+                       "share_detected": tk._("Share detected, to be confirmed"),
+                       "quality_score": tk._("Metadata quality (MQA points of 405)"),
+                       "quality_rating": tk._("Metadata quality rating"),
+                       "share_links_working": tk._("Share of the links checked that open"),
+                       "share_machine_readable": tk._("Share of machine-readable files"), **labels}
+            labels.update(indexing.rating_labels())
         body = to_csv(rep, headers, labels)
     return Response(("\ufeff" + body).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=pida-coverage.csv"})
