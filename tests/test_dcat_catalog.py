@@ -362,10 +362,12 @@ def test_the_catalogue_gives_the_charter_evaluation_per_principle_and_the_datase
 
     in_catalog = measurements(parse(app.get("/catalog.ttl").body))
     own = measurements(parse(app.get("/dataset/{}.ttl".format(pkg["name"])).body))
+    score = "https://piveau.eu/ns/voc#score"  # the MQA score (issue #19), in both
 
-    assert set(in_catalog) == principle_uris
-    assert set(own) > principle_uris and len(own) > len(in_catalog)  # the checks too
-    assert {u: own[u] for u in principle_uris} == in_catalog
+    assert set(in_catalog) == principle_uris | {score}
+    assert set(own) > principle_uris | {score} and len(own) > len(in_catalog)  # the checks too
+    assert {u: own[u] for u in in_catalog} == in_catalog
+    assert in_catalog[score] == str(tk.get_action("pida_quality_show")({}, {"id": pkg["id"]})["score"])
 
 
 @pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS)

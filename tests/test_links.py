@@ -300,3 +300,40 @@ def test_the_dataset_page_says_in_words_how_good_it_is_and_why_its_data_does_not
     assert "el servidor responde con el error 404" in page
     assert "declarado como CSV, pero el archivo es una página HTML" in page
     assert "Los datos abren." in page  # one of its two files opens
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_the_dataset_dcat_carries_the_score_and_the_link_checks_as_dqv(checker, full_dataset, app):
+    import rdflib
+    pkg = _dataset(full_dataset, checker.base, "/gone.csv")
+    links.run(links.public_urls())
+
+    g = rdflib.Graph().parse(data=app.get("/dataset/{}.ttl".format(pkg["name"])).body, format="turtle")
+    pv, dqv = rdflib.Namespace("https://piveau.eu/ns/voc#"), rdflib.Namespace("http://www.w3.org/ns/dqv#")
+
+    def values(metric):
+        return [m for n in g.subjects(dqv.isMeasurementOf, pv[metric]) for m in g.objects(n, dqv.value)]
+    assert [v.toPython() for v in values("score")] == [helpers.call_action("pida_quality_show", id=pkg["id"])["score"]]
+    assert [v.toPython() for v in values("accessUrlStatusCode")] == [404]
+    assert [v.toPython() for v in values("keywordAvailability")] == [True]
+    assert [v.toPython() for v in values("formatAvailability")] == [True]
+
+
+@pytest.mark.usefixtures("clean_index")
+def test_the_check_links_command_checks_new_and_due_links_and_says_what_it_found(checker, full_dataset):
+    from click.testing import CliRunner
+    from ckanext.pida.cli import pida as pida_cli
+    _dataset(full_dataset, checker.base, "/ok.csv", "/gone.csv")
+    _dataset(full_dataset, checker.base, "/busy.csv", name="borrador-privado", private=True)
+    cli = CliRunner()
+
+    first = cli.invoke(pida_cli, ["check-links", "--workers", "2"])
+    assert first.exit_code == 0, first.output
+    assert "2 links in public datasets (2 new), 2 to check now." in first.output
+    assert "working: 1, broken: 1" in first.output and "2 changed state, 1 datasets reindexed" in first.output
+    assert not [r for r in checker.requests if r[1] == "/busy.csv"]  # a private dataset's link is never asked
+
+    again = cli.invoke(pida_cli, ["check-links"])
+    assert "0 to check now" in again.output  # nothing due yet
+    forced = cli.invoke(pida_cli, ["check-links", "--all", "--limit", "1"])
+    assert "1 to check now" in forced.output and "0 changed state" in forced.output

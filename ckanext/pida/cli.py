@@ -1,7 +1,8 @@
 """``ckan pida ...``: set up the PIDA vocabulary, check datasets against the PIDA rules, load sample data, record
 the coverage (``coverage-snapshot`` daily, ``coverage-backfill`` once), fill the catalogue's cache
 (``catalog-warm``), propose priority datasets for datasets
-described in a file (``suggest``). The hub adds its commands (ckanext.pida.hub.cli)."""
+described in a file (``suggest``), adopt a portal's older datasets (``adopt``), check the distributions' links
+(``check-links``). The hub adds its commands (ckanext.pida.hub.cli)."""
 from __future__ import annotations
 
 import contextlib
@@ -289,6 +290,30 @@ def adopt(apply_, country, report_path, batch_size, start_after, delimiter):
     click.echo("Report: {}{}".format(report_path, "" if apply_ else " (dry run: nothing saved; --apply saves)"))
     if summary.last_id:
         click.echo("Last dataset: {} (--start-after resumes after it)".format(summary.last_id))
+
+
+@pida.command("check-links")
+@click.option("--workers", type=int, help="Hosts checked at the same time (default: ckanext.pida.links.workers).")
+@click.option("--all", "all_", is_flag=True, help="Check every link of every public dataset now, due or not.")
+@click.option("--limit", type=int, help="At most this many links, the longest overdue first.")
+def check_links(workers, all_, limit):
+    """Check the access and download URLs of the public datasets' distributions: those never checked and those
+    due (ckanext.pida.links.recheck_days after a success, sooner with back-off after a failure). For cron, e.g.
+    hourly. The datasets whose links changed state are reindexed (their quality score and coverage cell)."""
+    from ckanext.pida.quality import links
+    public = links.public_urls()
+    new = links.register(public)
+    model.Session.commit()
+    todo = sorted(public) if all_ else [u for u in links.due() if u in public]
+    todo = todo[:limit] if limit else todo
+    click.echo("{} links in public datasets ({} new), {} to check now.".format(len(public), len(new), len(todo)))
+    if not todo:
+        return
+    with click.progressbar(length=len(todo), label="Checking links", show_pos=True, file=sys.stderr) as bar:
+        counts = links.run(todo, workers, progress=lambda n, total: bar.update(1))
+    click.echo("working: {}, broken: {}, refused (not a public address): {}; {} changed state, {} datasets "
+               "reindexed.".format(counts.get(links.WORKING, 0), counts.get(links.BROKEN, 0),
+                                    counts.get(links.REFUSED, 0), counts["changed"], counts["reindexed"]))
 
 
 def vocabulary_country(code: str):

@@ -17,6 +17,8 @@ pida_personal_data         ``pida:personalData`` xsd:boolean
 pida_anonymisation         ``pida:anonymisation``;  pida_legal_basis ``pida:legalBasis``;
 pida_withheld              ``pida:withheldInformation``
 (computed)                 Charter principles as ``dqv:hasQualityMeasurement`` (written only, never read back)
+(computed)                 the MQA score (``pv:score``) and, in the dataset's own endpoint, each MQA indicator as
+                           piveau's DQV metrics (``pv:keywordAvailability``...) on the dataset or its distributions
 =========================  ==========================================================================================
 
 ``frequency`` (an EU frequency URI) is written by ckanext-dcat as ``dct:accrualPeriodicity``. ``pida_harvest`` is
@@ -37,6 +39,8 @@ from ckanext.pida import encodings, principles, vocabulary
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
+#: piveau's metrics, as data.europa.eu publishes its Metadata Quality Assessment.
+PV = Namespace("https://piveau.eu/ns/voc#")
 #: Set on the dataset dicts of a catalogue page: the profile then writes the compact Charter evaluation.
 IN_CATALOG = "_pida_in_catalog"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -138,6 +142,7 @@ class PidaProfile(RDFProfile):
                 g.add((dataset_ref, predicate, Literal(dataset_dict[key])))
 
         self._add_principles(dataset_dict, dataset_ref)
+        self._add_quality(dataset_dict, dataset_ref)
         self._legacy_values(dataset_dict, dataset_ref)
         self._formats_as_file_types(dataset_ref)
         self._license_on_distributions(dataset_dict, dataset_ref)
@@ -258,6 +263,45 @@ class PidaProfile(RDFProfile):
                 g.add((c, RDF.type, DQV.QualityMeasurement))
                 g.add((c, DQV.isMeasurementOf, URIRef(check_uri(check_id))))
                 g.add((c, DQV.value, Literal(bool(passed), datatype=XSD.boolean)))
+
+    def _measure(self, subject, metric, value, datatype):
+        m = BNode()
+        self.g.add((subject, DQV.hasQualityMeasurement, m))
+        self.g.add((m, RDF.type, DQV.QualityMeasurement))
+        self.g.add((m, DQV.isMeasurementOf, metric))
+        self.g.add((m, DQV.value, Literal(value, datatype=datatype)))
+
+    def _add_quality(self, dataset_dict, dataset_ref):
+        """The MQA score as a DQV measurement (``pv:score``); in the dataset's own endpoint, also each indicator
+        as data.europa.eu writes them: the dataset's on the dataset, each distribution's on that distribution (its
+        access and download URL's last HTTP status, when the link checker has one)."""
+        from ckanext.dcat.utils import resource_uri
+        from ckanext.pida.quality import logic as quality_logic, score
+
+        g = self.g
+        g.bind("pv", PV)
+        report = quality_logic.report(dataset_dict)
+        self._measure(dataset_ref, PV.score, report["score"], XSD.integer)
+        if dataset_dict.get(IN_CATALOG):
+            return
+        met = {i["id"]: i for i in report["indicators"]}
+        for ind in score.methodology()["indicators"]:
+            if ind["scope"] == "dataset":
+                self._measure(dataset_ref, PV[ind["metric"]], met[ind["id"]]["met"] == 1, XSD.boolean)
+        by_id = {d["id"]: d for d in report["distributions"]}
+        for resource in dataset_dict.get("resources") or []:
+            distribution = URIRef(resource_uri(resource))
+            if (dataset_ref, DCAT.distribution, distribution) not in g:
+                continue
+            for ind in score.methodology()["indicators"]:
+                if ind["scope"] == "dataset" or ind["id"].endswith("_status"):
+                    continue
+                passed = score.DISTRIBUTION_CHECKS[ind["id"]](resource, dataset_dict, {"links": {}})
+                self._measure(distribution, PV[ind["metric"]], bool(passed), XSD.boolean)
+            for link in (by_id.get(resource.get("id")) or {}).get("links", []):
+                if link.get("http_status"):
+                    metric = PV.accessUrlStatusCode if link["role"] == "access" else PV.downloadUrlStatusCode
+                    self._measure(distribution, metric, link["http_status"], XSD.integer)
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         """The PIDA concept scheme as dcat:themeTaxonomy, and what DCAT-AP 3 requires of a catalogue that

@@ -30,6 +30,8 @@ import time
 from typing import Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -266,10 +268,25 @@ def dataset_urls(pkg: dict) -> set[str]:
     return urls
 
 
+_table = {"found": False, "told": False}
+
+
+def _table_ready() -> bool:
+    """Whether ``pida_link_check`` exists. A site that upgraded ckanext-pida and has not run ``ckan db upgrade -p
+    pida`` yet keeps saving and indexing its datasets (their links read as not checked yet); it is told once."""
+    if not _table["found"]:
+        _table["found"] = sa.inspect(model.Session.connection()).has_table(LinkCheck.__tablename__)
+        if not _table["found"] and not _table["told"]:
+            _table["told"] = True
+            log.warning("Table %s missing: run `ckan db upgrade -p pida`; until then links read as not checked",
+                        LinkCheck.__tablename__)
+    return _table["found"]
+
+
 def states(urls: Iterable[str]) -> dict:
     """The checker's last answer for each URL it knows, as dicts (what the score and the pages read)."""
     ids = {url_id(u): u for u in urls}
-    if not ids:
+    if not ids or not _table_ready():
         return {}
     rows = model.Session.query(LinkCheck).filter(LinkCheck.id.in_(list(ids))).all()
     return {row.url: {"state": row.state, "http_status": row.http_status, "problem": row.problem,
