@@ -61,23 +61,18 @@ def has_data(pkg: dict) -> bool:
     return any(r.get("url") for r in pkg.get("resources") or [])
 
 
+#: What the coverage reads of a dataset's quality (``quality.logic.coverage_values``).
+QUALITY_KEYS = ("quality", "opens", "broken_since", "links", "broken_links", "failing_since", "distributions",
+                "machine_readable", "missing")
+
+
 def quality_values(pkg: dict) -> dict:
-    """What the coverage shows of a dataset's quality: ``quality`` (MQA score), ``opens``, ``broken_since``,
-    ``links`` ({working, checked, total}), ``distributions`` and ``machine_readable`` (how many). Read from the
-    index (``_quality``), or measured on a whole dataset dict."""
+    """What the coverage shows of a dataset's quality (``quality.logic.coverage_values``): read from the index
+    (``_quality``), or measured on a whole dataset dict."""
     if "_quality" in pkg:
         return pkg["_quality"]
     from ckanext.pida.quality import logic as quality_logic
-    rep = quality_logic.report(pkg)
-    urls = [u for d in rep["distributions"] for u in d["links"]]
-    pkg["_quality"] = {
-        "quality": rep["score"], "opens": rep["opens"],
-        "broken_since": min((u["failing_since"] for u in urls if u["failing_since"]), default=None)
-        if rep["opens"] is False else None,
-        "links": {"working": sum(1 for u in urls if u["state"] == "working"),
-                  "checked": sum(1 for u in urls if u["state"] != "pending"), "total": len(urls)},
-        "distributions": len(rep["distributions"]),
-        "machine_readable": sum(1 for d in rep["distributions"] if d["machine_readable"])}
+    pkg["_quality"] = quality_logic.coverage_values(quality_logic.report(pkg))
     return pkg["_quality"]
 
 
@@ -291,8 +286,7 @@ def _from_index(doc: dict) -> dict:
         "pida_detection": {"pending": shown.get("detected") or []},
         "_stale": _naive(stale),
         "_has_data": shown.get("has_data", True),  # True for documents indexed before the field existed
-        "_quality": {k: shown.get(k) for k in ("quality", "opens", "broken_since", "links", "distributions",
-                                               "machine_readable")},
+        "_quality": {k: shown.get(k) for k in QUALITY_KEYS},
         "_principles": dict(v.split(":", 1) for v in doc.get("vocab_pida_principles") or [] if ":" in v),
     }
 

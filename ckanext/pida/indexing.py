@@ -57,19 +57,12 @@ def before_dataset_index(pkg_dict: dict) -> dict:
     quality = quality_logic.report(data)
     pkg_dict[QUALITY_SCORE_FIELD] = "{:03d}".format(quality["score"])
     pkg_dict[QUALITY_RATING_FIELD] = [quality["rating"]]
-    link_states = [u for d in quality["distributions"] for u in d["links"]]
-    pkg_dict[COVERAGE_FIELD] = json.dumps({
-        "modified": data.get("modified"), "frequency": data.get("frequency"),
-        "has_data": any(r.get("url") for r in data.get("resources") or []),
-        "quality": quality["score"], "opens": quality["opens"],
-        "broken_since": min((u["failing_since"] for u in link_states if u["failing_since"]), default=None)
-        if quality["opens"] is False else None,
-        "links": {"working": sum(1 for u in link_states if u["state"] == "working"),
-                  "checked": sum(1 for u in link_states if u["state"] != "pending"), "total": len(link_states)},
-        "distributions": len(quality["distributions"]),
-        "machine_readable": sum(1 for d in quality["distributions"] if d["machine_readable"]),
-        "detected": [{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
-                     for p in pending]}, ensure_ascii=False)
+    pkg_dict[COVERAGE_FIELD] = json.dumps(dict(
+        quality_logic.coverage_values(quality),
+        modified=data.get("modified"), frequency=data.get("frequency"),
+        has_data=any(r.get("url") for r in data.get("resources") or []),
+        detected=[{"id": p["id"], "score": p.get("score"), "evidence": (p.get("evidence") or [])[:3]}
+                  for p in pending]), ensure_ascii=False)
     catalog_warming.note_indexed(pkg_dict)
     return pkg_dict
 

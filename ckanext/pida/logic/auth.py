@@ -27,6 +27,14 @@ def pida_catalog_withdrawn(context, data_dict=None):
     return {"success": True}  # ids and URIs of withdrawn datasets only: what a harvester needs to drop its copy
 
 
+def pida_fixes_show(context, data_dict=None):
+    """The portal's editors and administrators: those who can change a dataset of some organisation."""
+    from ckanext.pida import review
+    if review.reviewable_orgs(context) == []:
+        return {"success": False, "msg": tk._("Only editors of an organisation can see what to fix.")}
+    return {"success": True}
+
+
 def get_auth_functions():
     return {
         "pida_catalog_withdrawn": pida_catalog_withdrawn,
@@ -34,5 +42,6 @@ def get_auth_functions():
         "pida_coverage_snapshot": coverage_snapshot,
         "pida_principles_show": pida_principles_show,
         "pida_priority_suggest": pida_priority_suggest,
+        "pida_fixes_show": pida_fixes_show,
     }
 

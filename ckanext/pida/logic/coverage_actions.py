@@ -61,6 +61,26 @@ def pida_coverage_backfill(context, data_dict):
     return {"days": coverage.backfill(_search_context(), days, step)}
 
 
+@tk.side_effect_free
+def pida_fixes_show(context, data_dict):
+    """What to fix first in one country's priority datasets, best first: the fixes that win cells of the coverage
+    (data that does not open, out of date, detections to decide), then those that win quality points (dead links,
+    MQA indicators the datasets miss), each with what it wins. For the portal's editors and administrators.
+
+    :param country: ISO 3166-1 alpha-2 code (default: the portal's own, ``ckanext.pida.country``)
+    :param lang: optional language of the labels (es, en, pt_BR, fr)
+    """
+    from ckanext.pida.quality import fixes
+    tk.check_access("pida_fixes_show", context, data_dict)
+    country = _country(data_dict.get("country") or tk.config.get("ckanext.pida.country"))
+    if not country:
+        raise tk.ValidationError({"country": [tk._("Choose a country.")]})
+    result = fixes.build(coverage.index_datasets(country), country, data_dict.get("lang"))
+    for item in result["items"]:
+        item["text"] = fixes.describe(item, result["concepts"])
+    return result
+
+
 def _country(value):
     if not value:
         return None
@@ -80,4 +100,5 @@ def get_actions() -> dict:
         "pida_coverage_history": pida_coverage_history,
         "pida_coverage_snapshot": pida_coverage_snapshot,
         "pida_coverage_backfill": pida_coverage_backfill,
+        "pida_fixes_show": pida_fixes_show,
     }

@@ -34,6 +34,27 @@ def _distribution(resource: dict, known: dict) -> dict:
             "machine_readable": score.DISTRIBUTION_CHECKS["machine_readable"](resource, {}, {}), "links": urls}
 
 
+def coverage_values(result: dict) -> dict:
+    """What the coverage and the fixes read of a dataset's ``report``, small enough for the search index:
+    ``quality`` (MQA score), ``opens``, ``broken_since`` (when no link opens), ``links`` ({working, checked,
+    total}), ``broken_links`` and ``failing_since`` (its oldest failing link), ``distributions``,
+    ``machine_readable``, and ``missing``: the points each MQA indicator would add ({indicator id: points})."""
+    urls = [u for d in result["distributions"] for u in d["links"]]
+    failing = [u["failing_since"] for u in urls if u["failing_since"]]
+    return {
+        "quality": result["score"], "opens": result["opens"],
+        "broken_since": min(failing, default=None) if result["opens"] is False else None,
+        "links": {"working": sum(1 for u in urls if u["state"] == links.WORKING),
+                  "checked": sum(1 for u in urls if u["state"] != links.PENDING), "total": len(urls)},
+        "broken_links": sum(1 for u in urls if u["state"] == links.BROKEN),
+        "failing_since": min(failing, default=None),
+        "distributions": len(result["distributions"]),
+        "machine_readable": sum(1 for d in result["distributions"] if d["machine_readable"]),
+        "missing": {i["id"]: round(i["max"] - i["points"], 1) for i in result["indicators"]
+                    if i["max"] - i["points"] >= 0.5 and not i.get("pending")},
+    }
+
+
 def mislabelled(resource: dict, sniffed: Optional[str]) -> bool:
     """Whether the file's first bytes contradict its declared format (an HTML page declared as "CSV")."""
     if not sniffed:

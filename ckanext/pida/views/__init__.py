@@ -3,6 +3,6 @@ from __future__ import annotations
 
 
 def blueprints() -> list:
-    from ckanext.pida.views import concept_scheme, coverage, dataset_form, datajson, review
+    from ckanext.pida.views import concept_scheme, coverage, dataset_form, datajson, fixes, review
     return [concept_scheme.blueprint, coverage.blueprint, dataset_form.blueprint, datajson.blueprint,
-            review.blueprint]
+            review.blueprint, fixes.blueprint]
