@@ -128,8 +128,8 @@ def test_a_licence_written_as_html_is_read_without_its_html_and_unsafe_links_are
     assert "javascript" not in json.dumps(pkg).replace(json.dumps(pkg["pida_harvest"]), "").lower()
     assert [r["url"] for r in pkg["resources"]] == ["https://www.cftc.gov/MarketReports/index.htm"]
     unsafe = {r["field"]: r["value"] for r in pkg["pida_harvest"]["refused"] if r["reason"] == "unsafe link scheme"}
-    assert unsafe == {"resources.url": "javascript:alert(document.cookie)", "url": "JaVaScRiPt:alert(1)"}, (
-        pkg["pida_harvest"]["refused"])
+    assert unsafe == {"resources.url": "javascript:alert(document.cookie)", "url": "JaVaScRiPt:alert(1)",
+                      "resources.access_url": "javascript:alert(document.cookie)"}, pkg["pida_harvest"]["refused"]
 
 
 def test_a_conforms_to_given_as_free_text_or_as_a_blank_node_lands_without_it(hub, portal):

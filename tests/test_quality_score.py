@@ -12,13 +12,15 @@ from ckanext.pida.hub.harvesters import runner
 from ckanext.pida.quality import score
 from tests.test_harvest import HUB_PLUGINS, harvested_from, hub, make_source, portal  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS + " pida_datajson"), pytest.mark.usefixtures("hub")]
 
 
 def _harvest(hub, portal, filename, media_type):
     path = "/" + filename
     portal.serve_file(path, "real/" + filename, content_type=media_type)
     source = make_source(hub, portal.base + path, "CO")
+    if filename.endswith(".json"):
+        source = helpers.call_action("harvest_source_patch", id=source["id"], source_type="pida_datajson")
     assert runner.run_now(source["id"])["status"] == "Finished"
     return harvested_from(source["id"])
 
@@ -54,6 +56,19 @@ BY_HAND = [
     ("ch_opendata_swiss_catalog.rdf", "application/rdf+xml", "Annuaire statistique de la Suisse 1901", {
         # only opendata.swiss' terms of use (dct:rights), no licence
         "licence": 0, "known_licence": 0, "rights": 5, "dcat_ap_compliance": 0, "modified": 0}),
+    # Argentina's Ministry of Justice, data.json in the regional (POD/DCAT-AR) profile
+    ("ar_datos_jus_gob_ar.json", "application/json", "Centros de Acceso a la Justicia -CAJ-", {
+        # 7 keywords, a theme of the catalogue's own taxonomy; no temporal (spatial: the hub's country)
+        "keyword": 30, "theme": 30, "spatial": 20, "temporal": 0,
+        # one CSV distribution with a downloadURL, no mediaType, no byteSize
+        "download_url": 20, "format": 20, "media_type": 0, "format_vocabulary": 10, "non_proprietary": 20,
+        "machine_readable": 20, "dcat_ap_compliance": 30, "byte_size": 0, "rights": 0,
+        # ODbL (ODC_BL in the EU table), a contact point with an email, a publisher; no accessLevel
+        "licence": 20, "known_licence": 10, "access_rights": 0, "contact_point": 20, "publisher": 10,
+        "issued": 5, "modified": 5}),
+    ("ar_datos_jus_gob_ar.json", "application/json", "Base de datos legislativos Infoleg", {
+        "keyword": 30, "theme": 30, "temporal": 0, "licence": 20, "known_licence": 10, "contact_point": 20,
+        "publisher": 10, "issued": 5, "modified": 5, "access_rights": 0}),
     ("es_datos_gob_es.ttl", "text/turtle", "Estudio de Satisfacción con el Programa de Escuelas Municipales de "
                                            "Promoción Deportiva en centros escolares", {
         "keyword": 30, "theme": 30, "temporal": 0,

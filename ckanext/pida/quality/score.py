@@ -118,6 +118,20 @@ def declared_file_types(resource: dict) -> set:
     return {c for c in (file_type(resource.get("format")), file_type(resource.get("mimetype"))) if c}
 
 
+def _source_themes(pkg: dict) -> list:
+    """The themes a harvested data.json dataset declared from its catalogue's own taxonomy (ids, not URIs: the hub
+    keeps them with the record, ``pida_harvest.source_fields``); DCAT-AR's dcat:theme."""
+    origin = pkg.get("pida_harvest")
+    if isinstance(origin, str):
+
+        try:
+            origin = json.loads(origin)
+        except ValueError:
+            return []
+    fields = origin.get("source_fields") if isinstance(origin, dict) else None
+    return list(fields.get("theme") or []) if isinstance(fields, dict) else []
+
+
 def _licence_id(pkg: dict) -> Optional[str]:
     value = pkg.get("license_id")
     return None if not value or value in methodology()["no_licence"] else value
@@ -126,7 +140,8 @@ def _licence_id(pkg: dict) -> Optional[str]:
 DATASET_CHECKS: dict[str, Callable[[dict, dict], bool]] = {
     "keyword": lambda pkg, ctx: any((t.get("name") if isinstance(t, dict) else t) for t in pkg.get("tags") or [])
     or _filled(pkg.get("tag_string")),
-    "theme": lambda pkg, ctx: _filled(pkg.get("pida_priority")) or _filled(pkg.get("theme")),
+    "theme": lambda pkg, ctx: _filled(pkg.get("pida_priority")) or _filled(pkg.get("theme"))
+    or bool(_source_themes(pkg)),
     "spatial": lambda pkg, ctx: any(_filled(pkg.get(k)) for k in ("pida_country", "spatial_coverage", "spatial_uri",
                                                                    "spatial")),
     "temporal": lambda pkg, ctx: any(_filled(t.get("start")) or _filled(t.get("end"))

@@ -168,7 +168,9 @@ def _concept_labels() -> frozenset:
 
 
 def _resource(raw: dict) -> dict:
+    # As ckanext-dcat reads a dcat:Distribution: url is the file when there is one, and both URLs are kept.
     resource = {"url": _text(raw.get("downloadURL")) or _text(raw.get("accessURL")),
+                "access_url": _text(raw.get("accessURL")), "download_url": _text(raw.get("downloadURL")),
                 "name": _text(raw.get("title")) or _text(raw.get("fileName")),
                 "description": _text(raw.get("description")),
                 "format": _text(raw.get("format")) or _text(raw.get("mediaType")),
