@@ -39,6 +39,7 @@ setup(
         "rdflib>=7,<8",
         "PyYAML>=6",
         "requests>=2.28",
+        "openpyxl>=3.1,<4",  # the coverage as a spreadsheet (typed numbers and percentages)
         "snowballstemmer>=2.2,<4",  # the detector of priority datasets (Snowball stemmers, pure Python)
     ],
     entry_points={

@@ -5,9 +5,11 @@ import copy
 import csv
 import datetime
 import io
+from urllib.parse import urlparse
 
 import pytest
 
+from ckan.plugins.toolkit import config as tk_config
 from ckan.tests import factories, helpers
 
 from ckanext.pida import coverage
@@ -139,6 +141,49 @@ def test_translated_csv_keeps_the_ids_in_its_headers():
     assert rows[1][rows[0].index("Registro de contratos [contracts-register]")] == "Desactualizado"
 
 
+def test_the_workbook_has_typed_numbers_every_country_intact_and_no_formula_from_a_title():
+    """Issue #20: a CSV with a dot before decimals lands in column A of an Excel set up for Colombia; the workbook
+    carries numbers, percentages and dates as such, whatever the reader's locale."""
+    from openpyxl import load_workbook
+    from ckanext.pida import coverage_xlsx, vocabulary
+    datasets = copy.deepcopy(HAND_MADE) + [ds("=HYPERLINK(\"http://evil.example\")", "BR", ["budgets"], MONTHLY,
+                                              "2026-06-20")]
+    every = [c["code"] for c in vocabulary.countries()]
+    rep = coverage.build(datasets, countries=every, now=NOW, lang="es")
+    texts = {key: key for key, _ in coverage_xlsx.COUNTRY_COLUMNS}
+    texts.update({"sheet_countries": "Países", "sheet_cells": "Conjuntos prioritarios por país: [celdas]",
+                  "sheet_datasets": "Conjuntos contados", "cell_notation": "N.º", "cell_concept": "Conjunto",
+                  "cell_status": "Estado", "cell_datasets": "Conjuntos", "cell_broken_since": "No abre desde",
+                  "dataset_title": "Título", "dataset_url": "Dirección", "dataset_modified": "Actualizado"})
+    body = coverage_xlsx.to_xlsx(rep, texts, {"published": "Publicado y actualizado"},
+                                 lambda name: "https://datos.example.gov/dataset/" + name)
+    book = load_workbook(io.BytesIO(body))
+
+    assert book.sheetnames == ["Países", "Conjuntos prioritarios por país", "Conjuntos contados"]
+    countries = book["Países"]
+    header = [c.value for c in countries[1]]
+    rows = {r[0].value: {h: c for h, c in zip(header, r)} for r in countries.iter_rows(min_row=2)}
+    assert len(rows) == len(every) > 30  # every member state, each name as the vocabulary spells it
+    assert {code: rows[code]["name"].value for code in rows} == {r["code"]: r["name"] for r in rep["countries"]}
+    assert rows["MX"]["name"].value == "México"
+    co = rows["CO"]
+    assert co["published"].value == 3 and isinstance(co["published"].value, int)
+    assert co["share_up_to_date"].value == pytest.approx(0.1, abs=1e-4)
+    assert co["share_up_to_date"].number_format == "0%"
+    assert rows["AR"]["datasets"].value == 0 and rows["AR"]["quality_score"].value is None
+
+    cells = list(book["Conjuntos prioritarios por país"].iter_rows(min_row=2, values_only=True))
+    assert len(cells) == len(every) * 30
+    assert ("CO", "Colombia") == cells[[c[:2] for c in cells].index(("CO", "Colombia"))][:2]
+    assert any(c[0] == "CO" and c[4] == "Publicado y actualizado" and c[5] == 2 for c in cells)  # budgets: 2
+
+    counted = book["Conjuntos contados"]
+    evil = next(r for r in counted.iter_rows(min_row=2) if r[0].value == "BR")
+    assert evil[4].value == '=HYPERLINK("http://evil.example")' and evil[4].data_type == "s"  # text, not a formula
+    assert evil[5].hyperlink.target.startswith("https://datos.example.gov/dataset/")
+    assert evil[7].value == datetime.datetime(2026, 6, 20) and evil[7].number_format == "yyyy-mm-dd"
+
+
 @pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 def test_exports_open_in_a_spreadsheet_and_errors_answer_in_json(full_dataset, migrate_db_for, app):
@@ -154,7 +199,16 @@ def test_exports_open_in_a_spreadsheet_and_errors_answer_in_json(full_dataset, m
     assert rows[1][rows[0].index("Registro de cabilderos [lobbying-register]")] == "Publicado y actualizado"
     assert "published" in app.get("/pida/coverage.csv?lang=id").body.splitlines()[0].split(",")
 
-    for path in ("/pida/coverage.json?country=XX", "/pida/coverage.csv?country=XX"):
+    from openpyxl import load_workbook
+    response = app.get("/pida/coverage.xlsx?lang=es&country=MX")
+    assert response.headers["Content-Disposition"].endswith("pida-coverage-mx.xlsx")
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["Países", "Conjuntos prioritarios por país", "Conjuntos de datos contados"]
+    head, row = list(book["Países"].iter_rows(max_row=2, values_only=True))
+    assert row[:2] == ("MX", "México") and head[:2] == ("Código del país", "País")
+    assert row[head.index("Porcentaje actualizado")] == pytest.approx(1 / 30, abs=1e-4)
+
+    for path in ("/pida/coverage.json?country=XX", "/pida/coverage.csv?country=XX", "/pida/coverage.xlsx?country=XX"):
         error = app.get(path, status=400)
         assert error.headers["Content-Type"].startswith("application/json")
         assert error.json["success"] is False and "XX" in error.json["error"]["country"][0]
@@ -283,3 +337,52 @@ def test_the_index_is_read_page_by_page_ahead_of_the_report(full_dataset, monkey
     while time.monotonic() < deadline and any(t.name == "pida-coverage-pages" for t in threading.enumerate()):
         time.sleep(0.1)
     assert not any(t.name == "pida-coverage-pages" for t in threading.enumerate())
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.ckan_config("ckanext.pida.coverage.countries", "CL CO MX PE")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_page_ranks_the_region_remembers_the_readers_country_and_says_what_to_do_next(
+        full_dataset, migrate_db_for, app):
+    """Issue #20: countries by rank with the regional average, the reader's country first and remembered, its
+    headline (rank of N, average, change) and next steps (late datasets with how late and who publishes them, the
+    missing datasets its peers publish); a country without data is listed as such, not as 0 %."""
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **full_dataset)  # Colombia: lobbying, up to date
+    late = (datetime.date.today() - datetime.timedelta(days=400)).isoformat()
+    helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name="contratos-co",
+                                                 title="Contratos SECOP", pida_priority=["contracts-register"],
+                                                 modified=late, issued=late))
+    for code, concepts in (("MX", ["lobbying-register", "budgets", "spending"]), ("CL", ["budgets"])):
+        helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name="datos-" + code.lower(),
+                                                     pida_country=code, pida_priority=concepts))
+
+    page = app.get("/es/pida/coverage").body
+    table = page[page.index("pida-score-table"):page.index("</table>", page.index("pida-score-table"))]
+    assert table.index("México") < table.index("Colombia") < table.index("Chile")  # by rank
+    assert "Perú" not in table  # no data: listed apart, never a 0 % row
+    without = page[page.index("pida-without-data"):]
+    assert "Perú" in without[:without.index("</ul>")] and "Nada publicado todavía" in without
+    assert "Promedio regional: 6 %" in page  # (3 + 1 + 1) / 30 / 3 = 5.6 %
+
+    response = app.get("/es/pida/coverage?country=CO")
+    assert "pida_country=CO" in response.headers.get("Set-Cookie", "")
+    headline = response.body[response.body.index("pida-headline"):]
+    headline = headline[:headline.index("</section>")]
+    assert "puesto 2 de 3" in headline and "promedio regional 6 %" in headline
+    assert "sin registro de hace 90 días todavía" in headline
+    assert "Contratos SECOP" in headline and "Ministerio de Transparencia" in headline
+    assert "días de retraso" in headline
+    # Budgets: published by Mexico and Chile, both other countries with data.
+    assert "Presupuestos: publicado por 2 de los otros 2 países" in headline
+
+    site = urlparse(tk_config["ckan.site_url"]).hostname
+    app.client.set_cookie("pida_country", "CL", domain=site)  # as the picker left it on an earlier visit
+    page = app.get("/es/pida/coverage").body
+    table = page[page.index("pida-score-table"):]
+    assert table.index("Chile") < table.index("México")  # the reader's country first
+    assert "su país" in table[:table.index("México")]
+    app.client.set_cookie("pida_country", "XX", domain=site)  # a cookie that names no country of the report changes nothing
+    by_name = app.get("/es/pida/coverage?sort=name").body
+    table = by_name[by_name.index("pida-score-table"):]
+    assert table.index("Chile") < table.index("Colombia") < table.index("México")

@@ -1,5 +1,6 @@
 """The publisher's form and the dataset page, rendered by the real CKAN app."""
 import html
+import re
 
 import pytest
 
@@ -49,6 +50,21 @@ def test_portal_home_says_what_the_site_is_and_how_far_the_country_is(app, full_
     assert "1 de 30 actualizados, 0 desactualizados, 29 sin publicar" in page
     assert 'href="/es/pida/coverage?country=CO"' in page
     assert ">Cobertura del PIDA</a>" in page  # the main navigation links to the coverage
+
+
+def test_region_home_speaks_in_whole_numbers(app, full_dataset):
+    """Issue #20: the hub's home said "0.2 de 30" (an average of datasets, with a decimal point in Spanish)."""
+    helpers.call_action("package_create", **full_dataset)
+    helpers.call_action("package_create", **dict(full_dataset, name="compras-mx", pida_country="MX",
+                                                 pida_priority=["contracts-register"], modified="2020-01-01"))
+
+    page = app.get("/es/").body
+
+    assert "La región: cobertura de los 30 conjuntos de datos prioritarios del PIDA" in page
+    glance = page[page.index("pida-glance-title"):]
+    assert "<strong>2 %</strong>" in glance  # (1/30 + 0/30) / 2 = 1.7 %
+    assert "en promedio en 2 países" in glance and "1 país publica al menos uno actualizado" in glance
+    assert not re.search(r"\d\.\d de 30", glance)
 
 
 def test_dataset_page_lists_only_the_fields_that_say_something(app, full_dataset):

@@ -126,7 +126,9 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
         values = quality_values(pkg)
         entry = {"name": pkg["name"], "title": pkg.get("title") or pkg["name"], "status": status,
                  "modified": pkg.get("modified"), "frequency": pkg.get("frequency"),
-                 "quality": values.get("quality"), "broken_since": values.get("broken_since")}
+                 "quality": values.get("quality"), "broken_since": values.get("broken_since"),
+                 "late_since": _late_since(pkg) if status == OUT_OF_DATE else None,
+                 "organization": _organization(pkg)}
         _add_quality(r["quality"], values)
         for concept_id in ids:
             cell = r["cells"][concept_id]
@@ -174,6 +176,18 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
     }
 
 
+def _late_since(pkg: dict) -> Optional[str]:
+    """The day an out of date dataset went out of date (ISO)."""
+    stale = pkg["_stale"] if "_stale" in pkg else principles.stale_after(pkg)
+    return stale.date().isoformat() if stale else None
+
+
+def _organization(pkg: dict) -> Optional[str]:
+    """The name of the organisation that publishes the dataset (index documents carry it as a name)."""
+    org = pkg.get("organization")
+    return (org.get("name") if isinstance(org, dict) else org) or None
+
+
 def _add_quality(acc: dict, values: dict) -> None:
     if values.get("quality") is not None:
         acc["scores"].append(values["quality"])
@@ -211,7 +225,7 @@ def _as_list(value) -> list:
 
 
 #: What the coverage reads of each dataset in the index.
-INDEX_FIELDS = ("id", "name", "title", "vocab_pida_country", "vocab_pida_priority", "vocab_pida_principles",
+INDEX_FIELDS = ("id", "name", "title", "organization", "vocab_pida_country", "vocab_pida_priority", "vocab_pida_principles",
                 indexing.STALE_FIELD, indexing.COVERAGE_FIELD)
 INDEX_PAGE = 5000
 
@@ -279,7 +293,7 @@ def _from_index(doc: dict) -> dict:
         shown["detected"] = [{"id": concept_id} for concept_id in doc.get("vocab_pida_detected") or []]
     stale = doc.get(indexing.STALE_FIELD)
     return {
-        "name": doc["name"], "title": doc.get("title"),
+        "name": doc["name"], "title": doc.get("title"), "organization": doc.get("organization"),
         "pida_country": (doc.get("vocab_pida_country") or [None])[0],
         "pida_priority": doc.get("vocab_pida_priority") or [],
         "modified": shown.get("modified"), "frequency": shown.get("frequency"),
@@ -318,13 +332,12 @@ def site_datasets(context: dict, country: Optional[str] = None) -> Iterable[dict
 
 def site_countries() -> list[str]:
     """Rows every report shows: ``ckanext.pida.coverage.countries``, the portal's own ``ckanext.pida.country``
-    and the countries of the hub's harvest sources."""
+    and, on the hub, every OAS member state (a country without a source is listed as such, not left out)."""
     codes = list(tk.aslist(tk.config.get("ckanext.pida.coverage.countries") or []))
     if tk.config.get("ckanext.pida.country"):
         codes.append(tk.config["ckanext.pida.country"])
     if plugin_loaded("pida_hub"):  # the hub's sources; a national portal never loads hub code
-        from ckanext.pida.hub.harvesters.sources import source_countries
-        codes += source_countries()
+        codes += [c["code"] for c in vocabulary.countries()]
     return sorted({c.upper() for c in codes if vocabulary.country(c)})
 
 

@@ -110,8 +110,9 @@ def pida_quality(pkg_dict: dict) -> dict:
 
 
 def pida_coverage_glance() -> dict | None:
-    """The home page's summary: the portal's country (``ckanext.pida.country``), or on the hub the average of the
-    countries it shows. None when there is nothing to show."""
+    """The home page's summary: the portal's country (``ckanext.pida.country``) in whole datasets, or on the hub
+    the region in whole numbers (the average share, and how many countries publish at least one priority dataset
+    up to date), never an average of datasets ("0.2 of 30"). None when there is nothing to show."""
     country = pida_portal_country() or None
     try:
         rep = tk.get_action("pida_coverage_show")({}, {"country": country})
@@ -121,14 +122,19 @@ def pida_coverage_glance() -> dict | None:
     if not rows:
         return None
     total = rows[0]["totals"]["total"]
-
-    def mean(key):
-        value = sum(r["totals"][key] for r in rows) / len(rows)
-        return int(value) if value == int(value) else round(value, 1)
-
-    return {"country": country, "name": rows[0]["name"] if country else None, "countries": len(rows),
-            "total": total, "published": mean("published"), "out_of_date": mean("out_of_date"),
-            "missing": mean("missing"), "share_up_to_date": mean("published") / total}
+    if country:
+        t = rows[0]["totals"]
+        return {"country": country, "name": rows[0]["name"], "total": total, "published": t["published"],
+                "out_of_date": t["out_of_date"] + t["not_opening"], "missing": t["missing"] + t["detected"],
+                "share_up_to_date": rows[0]["share_up_to_date"]}
+    from ckanext.pida import coverage_summary
+    rows = [r for r in rows if coverage_summary.has_data(r)]  # a member state without data is not a 0 % country
+    if not rows:
+        return None
+    share_late = sum((r["totals"]["out_of_date"] + r["totals"]["not_opening"]) / total for r in rows) / len(rows)
+    return {"country": None, "countries": len(rows), "total": total,
+            "share_up_to_date": coverage_summary.regional_average(rows), "share_late": share_late,
+            "publishing": sum(1 for r in rows if r["totals"]["published"])}
 
 
 def pida_facet_label(item: dict) -> str:

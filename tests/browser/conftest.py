@@ -146,7 +146,12 @@ class Browser:
             text, [e.text.strip() for e in self.find_all(css) if e.text.strip()]))
 
     def fill(self, css: str, value: str):
-        element = self.find(css)
+        """Types into the field once it can take keys: a row the page's script has just added may still be
+        sliding in, or outside the viewport of a narrow window."""
+        WebDriverWait(self.driver, 10).until(
+            lambda d: any(e.is_displayed() and e.is_enabled() for e in d.find_elements(By.CSS_SELECTOR, css)))
+        element = next(e for e in self.find_all(css) if e.is_displayed())
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         element.clear()
         element.send_keys(value)
 

@@ -87,6 +87,43 @@ def source_health(source, pkg=None) -> dict:
     return entry
 
 
+def _failed(job, run) -> bool:
+    """A finished run that read nothing of its catalogue (the source's health says "failing")."""
+    return job.status == "Finished" and bool(run) and not run.complete and not run.pages
+
+
+def country_data_status() -> dict:
+    """Whether the hub can read each country's catalogues, for the coverage's data-status line:
+    ``{code: {"sources", "failing", "failing_since", "last_harvest", "last_success"}}`` (ISO dates), one entry per
+    country with at least one PIDA source. A country missing from it has no source: its 0 % says nothing of what it
+    publishes."""
+    out: dict = {}
+    for source in sources.pida_sources():
+        country = sources.country_of(source)
+        if not country:
+            continue
+        entry = out.setdefault(country, {"sources": 0, "failing": 0, "failing_since": None, "last_harvest": None,
+                                         "last_success": None})
+        entry["sources"] += 1
+        jobs = (model.Session.query(HarvestJob, HarvestRun)
+                .outerjoin(HarvestRun, HarvestRun.job_id == HarvestJob.id)
+                .filter(HarvestJob.source_id == source.id, HarvestJob.status == "Finished")
+                .order_by(HarvestJob.created.desc()).limit(50).all())
+        failing_since = None
+        for job, run in jobs:  # newest first: the failures since the last success
+            if not _failed(job, run):
+                entry["last_success"] = max(filter(None, [entry["last_success"], _iso(job.finished)]), default=None)
+                break
+            failing_since = _iso(job.created)
+        if jobs:
+            entry["last_harvest"] = max(filter(None, [entry["last_harvest"], _iso(jobs[0][0].finished)]),
+                                        default=None)
+        if failing_since:
+            entry["failing"] += 1
+            entry["failing_since"] = min(filter(None, [entry["failing_since"], failing_since]))
+    return out
+
+
 def _also_listed_by(source_id: str) -> list[dict]:
     """The other sources whose last run found datasets this source owns (their "listed_by_another_source"), read
     in one query."""

@@ -1,4 +1,5 @@
-"""The coverage of the priority datasets: /pida/coverage (page), /pida/coverage.json and /pida/coverage.csv.
+"""The coverage of the priority datasets: /pida/coverage (page), /pida/coverage.json, /pida/coverage.csv and
+/pida/coverage.xlsx.
 
 ``?country=CO`` limits any of them to one country; ``?lang=es`` gives the CSV's headers and statuses in that
 language (the machine ids stay in their own columns). The page also charts the daily snapshots."""
@@ -7,12 +8,14 @@ from __future__ import annotations
 import json
 import math
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, make_response
 
+from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import indexing
+from ckanext.pida import coverage_summary, indexing, vocabulary
 from ckanext.pida.coverage import DETECTED, MISSING, NOT_OPENING, OUT_OF_DATE, PUBLISHED, to_csv
+from ckanext.pida.coverage_xlsx import to_xlsx
 
 blueprint = Blueprint("pida_coverage", __name__)
 
@@ -35,10 +38,11 @@ class _BadRequest(Exception):
         return _json({"success": False, "error": {"__type": "Validation Error", **self.errors}}, status=400)
 
 
-def _report(lang=None):
-    params = {"country": tk.request.args.get("country") or None, "lang": lang or tk.h.lang()}
+def _report(lang=None, country=None):
+    """The report of ``?country=`` (or of ``country``; "" for every country), in ``lang``."""
+    wanted = tk.request.args.get("country") if country is None else country
     try:
-        return tk.get_action("pida_coverage_show")({}, params)
+        return tk.get_action("pida_coverage_show")({}, {"country": wanted or None, "lang": lang or tk.h.lang()})
     except tk.ValidationError as e:
         raise _BadRequest(e.error_dict)
 
@@ -47,17 +51,90 @@ def _json(body, status=200):
     return Response(json.dumps(body, ensure_ascii=False, indent=1), status=status, mimetype="application/json")
 
 
+#: The cookie that remembers the reader's country (chosen with the page's picker), for a year.
+COUNTRY_COOKIE = "pida_country"
+SORTS = ("rank", "name", "change")
+CHART_COUNTRIES = 6
+
+
 @blueprint.route("/pida/coverage")
 def page():
+    """The page for a minister. ``?country=`` shows one country (and remembers it); without it, every country,
+    the reader's remembered country first. Ranks, the regional average, changes and next steps always come from
+    the whole region (``coverage_summary``). ``?sort=rank|name|change`` orders the score table."""
+    country = (tk.request.args.get("country") or "").upper() or None
+    if country and not vocabulary.country(country):
+        return tk.abort(400, tk._("Unknown country code: {0}").format(country))
     try:
-        rep = _report()
+        whole = _report(country="")
     except _BadRequest as e:
         return tk.abort(400, "; ".join(" ".join(v) for v in e.errors.values()))
-    history = tk.get_action("pida_coverage_history")({}, {"country": tk.request.args.get("country") or None})
-    names = {r["code"]: r["name"] for r in rep["countries"]}
-    return tk.render("pida/coverage.html", {"report": rep, "chart": chart(history, names),
-                                            "labels": status_labels(),
-                                            "country": tk.request.args.get("country")})
+    history = tk.get_action("pida_coverage_history")({}, {})
+    summary = coverage_summary.summarise(whole, history, organizations=_organization_titles(whole))
+    remembered = (tk.request.cookies.get(COUNTRY_COOKIE) or "").upper()
+    reader = country or (remembered if any(r["code"] == remembered for r in whole["countries"]) else None)
+    sort = tk.request.args.get("sort") if tk.request.args.get("sort") in SORTS else "rank"
+
+    rep = dict(whole, countries=[r for r in whole["countries"] if r["code"] == country]) if country else whole
+    shown = _ordered(rep["countries"], summary, sort, reader)
+    with_data = [r for r in shown if summary["countries"][r["code"]]["has_data"]]
+    names = {r["code"]: r["name"] for r in whole["countries"]}
+    response = make_response(tk.render("pida/coverage.html", {
+        "report": rep, "rows": shown, "matrix_rows": with_data if len(shown) > 1 else shown,
+        "without_data": [r for r in shown if r not in with_data] if len(shown) > 1 else [],
+        "summary": summary, "reader": reader, "sort": sort, "statuses": _data_status(),
+        "chart": chart(_chart_history(history, whole, summary, reader), names),
+        "labels": status_labels(), "country": country, "all_countries": sorted(names.items(), key=lambda i: i[1]),
+    }))
+    if country and country != remembered:
+        response.set_cookie(COUNTRY_COOKIE, country, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=tk.request.is_secure)
+    return response
+
+
+def _ordered(rows: list[dict], summary: dict, sort: str, reader) -> list[dict]:
+    """Countries with data by rank (or name, or change over 90 days), the reader's own first; then those without
+    data, by name."""
+    figures = summary["countries"]
+
+    def key(r):
+        f = figures[r["code"]]
+        if sort == "name":
+            main = (r["name"],)
+        elif sort == "change":
+            change = f["change"]["days_90"]
+            main = (change is None, -(change or 0), r["name"])
+        else:
+            main = (f["rank"] or 0, r["name"])
+        return (r["code"] != reader, not f["has_data"]) + main
+    return sorted(rows, key=key)
+
+
+def _chart_history(history: list[dict], whole: dict, summary: dict, reader) -> list[dict]:
+    """The chart's lines, with today's live values: the reader's country and the best ranked ones (six at most)."""
+    live = coverage_summary.live_history(history, whole)
+    ranked = sorted((c for c, f in summary["countries"].items() if f["has_data"]),
+                    key=lambda c: summary["countries"][c]["rank"])
+    keep = set(([reader] if reader else []) + [c for c in ranked if c != reader][:CHART_COUNTRIES - bool(reader)])
+    return [h for h in live if h["country"] in keep]
+
+
+def _organization_titles(rep: dict) -> dict:
+    """The titles of the organisations that publish the report's datasets, in one query."""
+    import ckan.model as model
+    names = coverage_summary.organization_names(rep["countries"])
+    if not names:
+        return {}
+    return dict(model.Session.query(model.Group.name, model.Group.title).filter(model.Group.name.in_(names)))
+
+
+def _data_status() -> dict:
+    """On the hub, whether each country's catalogues can be read (``hub.logic.country_data_status``); a national
+    portal has nothing to say here."""
+    if not plugin_loaded("pida_hub"):
+        return {}
+    from ckanext.pida.hub.logic import country_data_status
+    return country_data_status()
 
 
 @blueprint.route("/pida/coverage.json")
@@ -70,8 +147,10 @@ def as_json():
 
 @blueprint.route("/pida/coverage.csv")
 def as_csv():
-    """UTF-8 with a byte order mark, so that Excel reads "México" as such. Headers and statuses in ``?lang=`` (by
-    default the page's language), each header with its machine id in brackets; ``?lang=id`` gives ids only."""
+    """UTF-8 with a byte order mark, so that Excel reads "México" as such; comma-separated, with a dot before
+    decimals and shares as fractions (0.1333), whatever the language (the XLSX is the export for a spreadsheet set
+    up with a decimal comma). Headers and statuses in ``?lang=`` (by default the page's language), each header with
+    its machine id in brackets; ``?lang=id`` gives ids only."""
     lang = tk.request.args.get("lang") or tk.h.lang()
     machine = lang == "id"
     try:
@@ -82,18 +161,51 @@ def as_csv():
         body = to_csv(rep)
     else:
         with _translated(lang):
-            labels = status_labels()
-            headers = {"country": tk._("Country code"), "name": tk._("Country"), "datasets": tk._("Datasets"),
-                       "share_up_to_date": tk._("Share up to date"), "share_published": tk._("Share published"),
-                       "share_detected": tk._("Share detected, to be confirmed"),
-                       "quality_score": tk._("Metadata quality (MQA points of 405)"),
-                       "quality_rating": tk._("Metadata quality rating"),
-                       "share_links_working": tk._("Share of the links checked that open"),
-                       "share_machine_readable": tk._("Share of machine-readable files"), **labels}
-            labels.update(indexing.rating_labels())
+            headers, labels = _texts(), _statuses()
         body = to_csv(rep, headers, labels)
     return Response(("\ufeff" + body).encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=pida-coverage.csv"})
+
+
+@blueprint.route("/pida/coverage.xlsx")
+def as_xlsx():
+    """The same report as a workbook (``coverage_xlsx``): countries, cells and datasets, one sheet each, with typed
+    numbers, percentages and dates, in ``?lang=`` (by default the page's language)."""
+    lang = tk.request.args.get("lang") or tk.h.lang()
+    try:
+        rep = _report(lang)
+    except _BadRequest as e:
+        return e.as_json()
+    with _translated(lang):
+        texts, labels = _texts(), _statuses()
+    body = to_xlsx(rep, texts, labels, lambda name: tk.url_for("dataset.read", id=name, _external=True))
+    suffix = "-" + rep["countries"][0]["code"].lower() if tk.request.args.get("country") and rep["countries"] else ""
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=pida-coverage{}.xlsx".format(suffix)})
+
+
+def _statuses() -> dict:
+    """The statuses' and ratings' labels, in the language in force."""
+    labels = status_labels()
+    labels.update(indexing.rating_labels())
+    return labels
+
+
+def _texts() -> dict:
+    """The exports' headers (keyed by the CSV's machine ids) and the workbook's sheet names and further headers."""
+    return {"country": tk._("Country code"), "name": tk._("Country"), "datasets": tk._("Datasets"),
+            "share_up_to_date": tk._("Share up to date"), "share_published": tk._("Share published"),
+            "share_detected": tk._("Share detected, to be confirmed"),
+            "quality_score": tk._("Metadata quality (MQA points of 405)"),
+            "quality_rating": tk._("Metadata quality rating"),
+            "share_links_working": tk._("Share of the links checked that open"),
+            "share_machine_readable": tk._("Share of machine-readable files"), **status_labels(),
+            "sheet_countries": tk._("Countries"), "sheet_cells": tk._("Priority datasets by country"),
+            "sheet_datasets": tk._("Datasets counted"), "cell_notation": tk._("Number"),
+            "cell_concept": tk._("Priority dataset"), "cell_status": tk._("Status"),
+            "cell_datasets": tk._("Datasets"), "cell_broken_since": tk._("Does not open since"),
+            "dataset_title": tk._("Dataset"), "dataset_url": tk._("Address"),
+            "dataset_modified": tk._("Last updated")}
 
 
 def _translated(lang: str):
