@@ -81,10 +81,60 @@ def test_coverage_prints_one_page_per_country(browser, two_countries):
     options.background = True
     pdf = base64.b64decode(browser.driver.print_page(options))
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
-    assert pages == 2, "expected one printed page per country, got {}".format(pages)
+    assert pages == 3, "expected the regional summary and one printed page per country, got {}".format(pages)
 
     browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     sheets = browser.find_all(".pida-print-sheet")
-    assert [s.is_displayed() for s in sheets] == [True, True]
-    assert "Colombia" in sheets[0].text and "Registro de cabilderos" in sheets[0].text
+    assert [s.is_displayed() for s in sheets] == [True, True, True]
+    assert "pida-print-summary" in sheets[0].get_attribute("class")
+    assert "Colombia" in sheets[0].text and "México" in sheets[0].text
+    assert "Colombia" in sheets[1].text and "Registro de cabilderos" in sheets[1].text
     assert not browser.find(".pida-matrix").is_displayed()
+
+
+@pytest.fixture
+def twenty_countries(full_dataset, migrate_db_for):
+    """Priority datasets in twenty countries, up to date in some and late in others; the site lists five more
+    countries that publish nothing."""
+    from ckanext.pida import vocabulary
+    migrate_db_for("pida")
+    codes = [c["code"] for c in vocabulary.countries()]
+    for i, code in enumerate(codes[:20]):
+        concepts = ["lobbying-register", "contracts-register", "budgets", "public-officials-register"][:1 + i % 4]
+        helpers.call_action("package_create", **dict(
+            copy.deepcopy(full_dataset), name="pida-{}".format(code.lower()), pida_country=code,
+            title="Datos prioritarios de {}".format(code), pida_priority=concepts,
+            modified="2020-01-01" if i % 3 == 0 else datetime.date.today().isoformat()))
+    return codes
+
+
+@pytest.mark.ckan_config("ckanext.pida.coverage.countries", " ".join(
+    ["AG", "AR", "BS", "BB", "BZ", "BO", "BR", "CA", "CL", "CO", "CR", "CU", "DM", "DO", "EC", "SV", "GD", "GT",
+     "GY", "HT", "HN", "JM", "MX", "NI", "PA"]))
+def test_a_minister_finds_their_country_first_at_every_width(browser, twenty_countries):
+    browser.resize(*DESKTOP)
+    browser.get("/es/pida/coverage")
+    ranks = [e.text.split()[0] for e in browser.find_all(".pida-score-table tbody .pida-rank")]
+    assert len(ranks) == 20 and ranks[0] == "1", ranks
+    assert "Promedio regional" in browser.text(".pida-region-line")
+    # The reader picks their country; the page shows its headline and remembers it.
+    chosen = twenty_countries[7]
+    browser.select("#pida-country-choice", chosen)
+    browser.submit(".pida-country-picker button[type=submit]")
+    assert "country=" + chosen in browser.driver.current_url
+    headline = browser.text(".pida-headline")
+    assert "de 20" in headline and "Próximos pasos" in headline, headline
+    browser.get("/es/pida/coverage")
+    assert browser.text("#pida-headline-title") == browser.find("#pida-country-choice option:checked").text
+    assert browser.find("#pida-country-choice").get_attribute("value") == chosen
+    # Ranked by name on request, with the order said to screen readers.
+    browser.click_text("País", ".pida-score-table thead a")
+    assert browser.find(".pida-score-table thead th[aria-sort]").text.strip() == "País"
+    for width, height in ((320, 640), PHONE, DESKTOP, (1920, 1080)):
+        browser.resize(width, height)
+        browser.get("/es/pida/coverage")
+        assert browser.horizontal_overflow() == 0, "the coverage scrolls sideways at {} px".format(width)
+    assert_accessible(browser, "the coverage of twenty countries")
+    browser.resize(*PHONE)
+    browser.get("/es/pida/coverage")
+    assert_accessible(browser, "the coverage of twenty countries on a phone")
