@@ -397,6 +397,44 @@ def test_health_page_shows_problems_in_the_readers_language(hub, portal, app):
     assert helpers.call_action("pida_harvest_health")[0]["health"] == "failing"
 
 
+def test_health_lists_failing_sources_first_with_since_when_and_filters(hub, portal, app):
+    portal.serve_colombia()
+    good = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
+    assert runner.run_now(good["id"])["status"] == "Finished"
+    portal.routes["/mx/catalog.ttl"] = (500, "text/plain", b"boom")
+    bad = make_source(hub, portal.base + "/mx/catalog.ttl", "MX")
+    runner.run_now(bad["id"])
+    runner.run_now(bad["id"])
+
+    listed = helpers.call_action("pida_harvest_health")
+    assert [s["id"] for s in listed] == [bad["id"], good["id"]]  # "CO" sorts first by title: failing comes first
+    failing, healthy = listed
+    first_failure = min(j["created"] for j in helpers.call_action("harvest_job_list", source_id=bad["id"]))
+    assert failing["failing_since"].replace("T", " ") == first_failure.replace("T", " ")
+    assert failing["last_success"] is None and failing["last_harvest"]
+    assert healthy["failing_since"] is None and healthy["last_success"] == healthy["last_harvest"]
+
+    body = app.get("/pida/hub/health").get_data(as_text=True)
+    assert "Failing (1)" in body and "Healthy (1)" in body and "All (2)" in body
+    assert "Failing since" in body and "no run has read it yet" in body
+    assert body.index(portal.base + "/mx/catalog.ttl") < body.index(portal.base + "/co/catalog.ttl")
+    only = app.get("/pida/hub/health", query_string={"health": "failing"}).get_data(as_text=True)
+    assert portal.base + "/mx/catalog.ttl" in only and portal.base + "/co/catalog.ttl" not in only
+    # The source's datasets, on the hub's own search (not ckanext-harvest's job page).
+    link = "/dataset/?harvest_source_id=" + good["id"]
+    assert link in body and "/harvest/" + good["name"] + '"' not in body
+    found = helpers.call_action("package_search", fq='harvest_source_id:"{}"'.format(good["id"]))["count"]
+    assert found == healthy["datasets"] > 0
+
+
+def test_identical_dataset_errors_are_grouped_with_a_count_and_examples():
+    from ckanext.pida.hub.logic import group_errors
+    errors = [("No title", "a"), ("Bad date", "b"), ("No title", "c"), ("No title", "d"), ("No title", "e")]
+    assert group_errors(errors) == [
+        {"message": "No title", "count": 4, "guid": "a", "examples": ["a", "c", "d"]},
+        {"message": "Bad date", "count": 1, "guid": "b", "examples": ["b"]}]
+
+
 def test_a_source_can_be_patched_and_shows_its_configuration(hub, portal):
     source = make_source(hub, portal.base + "/co/catalog.ttl", "CO")
 

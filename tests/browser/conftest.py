@@ -203,6 +203,18 @@ class Browser:
                  "targets": [n["target"] for n in v["nodes"]][:5]}
                 for v in result["violations"] if v["impact"] in impacts]
 
+    def overflowing(self, limit: int = 8) -> list[str]:
+        """The innermost elements that reach past the window's right edge (to say what makes a page scroll)."""
+        return self.driver.execute_script(
+            "var w = document.documentElement.clientWidth, out = [];"
+            "document.querySelectorAll('body *').forEach(function (e) { var r = e.getBoundingClientRect();"
+            "  if (r.width && r.right > w + 0.5 && !Array.from(e.children).some(function (c) {"
+            "      return c.getBoundingClientRect().right > w + 0.5; }))"
+            "    out.push(e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ?"
+            "      '.' + String(e.className).trim().split(/\\s+/).join('.') : '') + ' in ' +"
+            "      (e.parentElement.className || e.parentElement.tagName) + ' (' + Math.round(r.right - w) + ' px)'); });"
+            "return out.slice(0, arguments[0]);", limit)
+
     def horizontal_overflow(self) -> int:
         """How many pixels the page is wider than the window (0: nothing hidden to the right)."""
         return self.driver.execute_script(

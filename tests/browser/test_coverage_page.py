@@ -133,7 +133,8 @@ def test_a_minister_finds_their_country_first_at_every_width(browser, twenty_cou
     for width, height in ((320, 640), PHONE, DESKTOP, (1920, 1080)):
         browser.resize(width, height)
         browser.get("/es/pida/coverage")
-        assert browser.horizontal_overflow() == 0, "the coverage scrolls sideways at {} px".format(width)
+        assert browser.horizontal_overflow() == 0, "the coverage scrolls sideways at {} px: {}".format(
+            width, browser.overflowing())
     assert_accessible(browser, "the coverage of twenty countries")
     browser.resize(*PHONE)
     browser.get("/es/pida/coverage")

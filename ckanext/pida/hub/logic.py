@@ -15,7 +15,9 @@ from ckanext.pida.hub.harvesters.messages import N_, problem, render
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
 COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
-OBJECT_ERRORS_SHOWN = 20
+OBJECT_ERRORS_SHOWN = 20  # distinct messages
+OBJECT_ERRORS_READ = 2000  # the errors of a run grouped by message (a run of 100,000 failing stays cheap)
+ERROR_EXAMPLES = 3
 HEALTH = {
     "never_run": N_("Never harvested"),
     "running": N_("Harvesting now"),
@@ -23,6 +25,8 @@ HEALTH = {
     "warning": N_("Harvested, with problems"),
     "failing": N_("Failing"),
 }
+#: The order of the health page: what needs an administrator first.
+HEALTH_ORDER = ["failing", "warning", "running", "never_run", "ok"]
 
 
 @tk.side_effect_free
@@ -41,7 +45,7 @@ def pida_harvest_health(context, data_dict):
         out.append(source_health(source, pkg))
     if wanted and not out:
         raise tk.ObjectNotFound(tk._("Harvest source not found"))
-    return out
+    return sorted(out, key=lambda e: (HEALTH_ORDER.index(e["health"]), (e["title"] or "").lower()))
 
 
 def source_health(source, pkg=None) -> dict:
@@ -53,6 +57,7 @@ def source_health(source, pkg=None) -> dict:
         "country": country, "country_name": vocabulary.text((vocabulary.country(country) or {}).get("name")),
         "datasets": HarvestRecord.active_query(source.id).count(),
         "last_run": None, "counts": {k: 0 for k in COUNTS}, "problems": [], "object_errors": [],
+        **failure_history(source.id),
     }
     if not job:
         entry["health"] = "never_run"
@@ -72,8 +77,8 @@ def source_health(source, pkg=None) -> dict:
         entry["problems"] += [{"code": p["code"], "message": render(p)} for p in _also_listed_by(source.id)]
         errors = (model.Session.query(HarvestObjectError.message, HarvestObject.guid)
                   .join(HarvestObject, HarvestObject.id == HarvestObjectError.harvest_object_id)
-                  .filter(HarvestObject.harvest_job_id == job.id).limit(OBJECT_ERRORS_SHOWN))
-        entry["object_errors"] = [{"guid": guid, "message": message} for message, guid in errors]
+                  .filter(HarvestObject.harvest_job_id == job.id).limit(OBJECT_ERRORS_READ))
+        entry["object_errors"] = group_errors(errors)[:OBJECT_ERRORS_SHOWN]
         if job.status != "Finished":
             entry["health"] = "running"
         elif run and not run.complete and not run.pages:
@@ -92,6 +97,34 @@ def _failed(job, run) -> bool:
     return job.status == "Finished" and bool(run) and not run.complete and not run.pages
 
 
+def group_errors(errors) -> list[dict]:
+    """The datasets' errors of a run, one entry per distinct message, the most frequent first:
+    ``{"message", "count", "guid" (the first dataset's), "examples" (up to three guids)}``."""
+    groups: dict = {}
+    for message, guid in errors:
+        group = groups.setdefault(message, {"message": message, "count": 0, "guid": guid, "examples": []})
+        group["count"] += 1
+        if len(group["examples"]) < ERROR_EXAMPLES:
+            group["examples"].append(guid)
+    return sorted(groups.values(), key=lambda g: -g["count"])
+
+
+def failure_history(source_id: str) -> dict:
+    """``{"failing_since", "last_success", "last_harvest"}`` of a source (ISO dates or None), from its last 50
+    finished jobs: since when its runs read nothing of the catalogue, and when one last did."""
+    jobs = (model.Session.query(HarvestJob, HarvestRun)
+            .outerjoin(HarvestRun, HarvestRun.job_id == HarvestJob.id)
+            .filter(HarvestJob.source_id == source_id, HarvestJob.status == "Finished")
+            .order_by(HarvestJob.created.desc()).limit(50).all())
+    out = {"failing_since": None, "last_success": None, "last_harvest": _iso(jobs[0][0].finished) if jobs else None}
+    for job, run in jobs:  # newest first: the failures since the last success
+        if not _failed(job, run):
+            out["last_success"] = _iso(job.finished)
+            break
+        out["failing_since"] = _iso(job.created)
+    return out
+
+
 def country_data_status() -> dict:
     """Whether the hub can read each country's catalogues, for the coverage's data-status line:
     ``{code: {"sources", "failing", "failing_since", "last_harvest", "last_success"}}`` (ISO dates), one entry per
@@ -105,22 +138,12 @@ def country_data_status() -> dict:
         entry = out.setdefault(country, {"sources": 0, "failing": 0, "failing_since": None, "last_harvest": None,
                                          "last_success": None})
         entry["sources"] += 1
-        jobs = (model.Session.query(HarvestJob, HarvestRun)
-                .outerjoin(HarvestRun, HarvestRun.job_id == HarvestJob.id)
-                .filter(HarvestJob.source_id == source.id, HarvestJob.status == "Finished")
-                .order_by(HarvestJob.created.desc()).limit(50).all())
-        failing_since = None
-        for job, run in jobs:  # newest first: the failures since the last success
-            if not _failed(job, run):
-                entry["last_success"] = max(filter(None, [entry["last_success"], _iso(job.finished)]), default=None)
-                break
-            failing_since = _iso(job.created)
-        if jobs:
-            entry["last_harvest"] = max(filter(None, [entry["last_harvest"], _iso(jobs[0][0].finished)]),
-                                        default=None)
-        if failing_since:
+        history = failure_history(source.id)
+        for key in ("last_success", "last_harvest"):
+            entry[key] = max(filter(None, [entry[key], history[key]]), default=None)
+        if history["failing_since"]:
             entry["failing"] += 1
-            entry["failing_since"] = min(filter(None, [entry["failing_since"], failing_since]))
+            entry["failing_since"] = min(filter(None, [entry["failing_since"], history["failing_since"]]))
     return out
 
 

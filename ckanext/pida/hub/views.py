@@ -7,15 +7,24 @@ from flask import Blueprint, redirect
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida.hub import source_lifecycle
+from ckanext.pida.hub import logic, source_lifecycle
 
 blueprint = Blueprint("pida_hub", __name__)
 
 
 @blueprint.route("/pida/hub/health")
 def health():
-    sources = tk.get_action("pida_harvest_health")({}, {})
-    return tk.render("pida/hub_health.html", {"sources": sources, "orphans": source_lifecycle.orphans()})
+    """Every source, failing ones first, with a count per health; ``?health=failing`` (or any other state) shows
+    only those."""
+    every = tk.get_action("pida_harvest_health")({}, {})
+    wanted = tk.request.args.get("health")
+    if wanted not in logic.HEALTH:
+        wanted = None
+    counts = {state: sum(1 for s in every if s["health"] == state) for state in logic.HEALTH_ORDER}
+    return tk.render("pida/hub_health.html", {
+        "sources": [s for s in every if not wanted or s["health"] == wanted], "total": len(every),
+        "counts": counts, "labels": {state: tk._(label) for state, label in logic.HEALTH.items()},
+        "wanted": wanted, "orphans": source_lifecycle.orphans()})
 
 
 @blueprint.route("/pida/hub/run/<id>", methods=["POST"])
