@@ -418,6 +418,8 @@ def test_health_lists_failing_sources_first_with_since_when_and_filters(hub, por
     assert "Failing (1)" in body and "Healthy (1)" in body and "All (2)" in body
     assert "Failing since" in body and "no run has read it yet" in body
     assert body.index(portal.base + "/mx/catalog.ttl") < body.index(portal.base + "/co/catalog.ttl")
+    failing_section = body[body.index(portal.base + "/mx/catalog.ttl"):body.index(portal.base + "/co/catalog.ttl")]
+    assert "<table" not in failing_section  # a run that read nothing shows no "Errors 0"
     only = app.get("/pida/hub/health", query_string={"health": "failing"}).get_data(as_text=True)
     assert portal.base + "/mx/catalog.ttl" in only and portal.base + "/co/catalog.ttl" not in only
     # The source's datasets, on the hub's own search (not ckanext-harvest's job page).
