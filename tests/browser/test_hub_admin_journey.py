@@ -59,6 +59,12 @@ def test_admin_creates_a_source_runs_it_and_reads_its_health(browser, hub, porta
               "noviembre", "diciembre"]
     assert "{} de {} de {}".format(today.day, months[today.month - 1], today.year) in section
     assert_accessible(browser, "the harvest health page")
+    # The count per state filters the page; the source's datasets open in the hub's own search.
+    browser.click_text("Sin problemas (1)", ".pida-health-summary a")
+    assert "health=ok" in browser.driver.current_url and len(browser.find_all(".pida-health")) == 1
+    browser.click(".pida-health a[href*='harvest_source_id']")
+    browser.wait_ready()
+    assert browser.find_all("a[href$='/dataset/co-registro-de-cabilderos']"), browser.path
 
     # A harvested dataset says where it comes from, links to the original and says when it was harvested.
     browser.get("/es/dataset/co-registro-de-cabilderos")

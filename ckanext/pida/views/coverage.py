@@ -10,6 +10,7 @@ import math
 
 from flask import Blueprint, Response, make_response
 
+import ckan.model as model
 from ckan.plugins import plugin_loaded
 import ckan.plugins.toolkit as tk
 
@@ -121,7 +122,6 @@ def _chart_history(history: list[dict], whole: dict, summary: dict, reader) -> l
 
 def _organization_titles(rep: dict) -> dict:
     """The titles of the organisations that publish the report's datasets, in one query."""
-    import ckan.model as model
     names = coverage_summary.organization_names(rep["countries"])
     if not names:
         return {}

@@ -29,10 +29,6 @@ def country_of(source) -> str | None:
         return None
 
 
-def source_countries() -> list[str]:
-    return [c for c in (country_of(s) for s in pida_sources()) if c]
-
-
 #: The fields of a harvest source that ckanext-harvest keeps as extras and its show schema lifts to the top.
 SOURCE_FIELDS = ("source_type", "config", "frequency")
 
