@@ -277,7 +277,7 @@ BAD_ANSWERS = {
     "http_status": (500, "text/plain", b"Internal Server Error"),
     "timeout": "slow",
     "total_timeout": "trickle",
-    "malformed": ("file", "harvest_malformed.ttl", "text/turtle"),
+    "malformed_at": ("file", "harvest_malformed.ttl", "text/turtle"),  # with the line of the first error
     "too_big": "endless",
     "dtd": ("file", "harvest_entity_bomb.rdf", "application/rdf+xml"),
 }
@@ -429,12 +429,31 @@ def test_health_lists_failing_sources_first_with_since_when_and_filters(hub, por
     assert found == healthy["datasets"] > 0
 
 
-def test_identical_dataset_errors_are_grouped_with_a_count_and_examples():
+def test_dataset_errors_are_grouped_by_problem_whichever_dataset_they_name(app):
+    """The errors are stored in English (ckanext-harvest's job pages read them); the health page groups them by
+    problem, the same reason for different datasets in one group, and says each once in the reader's language."""
+    from ckanext.pida.hub.harvesters.messages import problem, render
     from ckanext.pida.hub.logic import group_errors
-    errors = [("No title", "a"), ("Bad date", "b"), ("No title", "c"), ("No title", "d"), ("No title", "e")]
-    assert group_errors(errors) == [
-        {"message": "No title", "count": 4, "guid": "a", "examples": ["a", "c", "d"]},
-        {"message": "Bad date", "count": 1, "guid": "b", "examples": ["b"]}]
+
+    def stored(code, **params):
+        return render(problem(code, **params), translate=False)
+    errors = [(stored("no_title", guid=g), g) for g in "acde"]
+    errors += [(stored("dataset_refused", title="Presupuesto " + g, guid=g, field="owner_org", reason="Missing value"),
+                g) for g in "fg"]
+    errors += [(stored("dataset_refused", title="Otro", guid="h", field="title", reason="Missing value"), "h"),
+               ("Unreadable harvest object content", "i")]  # a message of an earlier version
+    with app.flask_app.test_request_context("/es/pida/hub/health", environ_overrides={"CKAN_LANG": "es"}):
+        groups = group_errors(errors)
+
+    assert [(g["code"], g["count"]) for g in groups] == [
+        ("no_title", 4), ("dataset_refused", 2), ("dataset_refused", 1), ("unknown", 1)]
+    assert groups[0]["examples"] == [{"title": "", "guid": g} for g in "acd"]
+    assert groups[1]["examples"] == [{"title": "Presupuesto f", "guid": "f"}, {"title": "Presupuesto g", "guid": "g"}]
+    assert "organización" in groups[1]["message"] and "Falta el valor" in groups[1]["message"]
+    assert groups[3]["detail"] == "Unreadable harvest object content"
+    assert "Unreadable" not in groups[3]["message"]
+    for group in groups:
+        assert "{" not in group["message"] and "imported" not in group["message"]
 
 
 def test_a_source_can_be_patched_and_shows_its_configuration(hub, portal):

@@ -155,7 +155,9 @@ def test_a_dataset_without_a_title_is_refused_and_says_why_in_one_language(hub, 
 
     assert len(harvested_from(source["id"])) == 6
     [error] = health["object_errors"]
-    assert "cftc-dc1" in error["message"] and ".." not in error["message"]
+    assert error["code"] == "no_title" and error["count"] == 1 and error["examples"] == [
+        {"title": "", "guid": "cftc-dc1"}]
+    assert error["message"].startswith("No title") and ".." not in error["message"]
 
 
 def test_a_dataset_listed_by_two_sources_is_reported_on_both_and_kept_by_the_first(hub, portal):
@@ -183,3 +185,20 @@ def test_a_dataset_listed_by_two_sources_is_reported_on_both_and_kept_by_the_fir
     [also] = [p for p in first_health["problems"] if p["code"] == "also_listed_by"]
     assert second["title"] in also["message"]
     assert {pkg["pida_country"] for pkg in harvested_from(first["id"]).values()} == {"US"}
+
+
+def test_the_health_page_says_each_dataset_problem_once_in_the_readers_language(app, hub, portal):
+    """Three datasets of CFTC's data.json without a title: one sentence in Spanish, their count and examples,
+    nothing of the English text ckanext-harvest keeps."""
+    serve_json(portal, "/data.json", "us_cftc_data.json",
+               lambda c: [d.update(title="") for d in c["dataset"][:3]])
+
+    source, health = harvest(hub, portal, "/data.json", "pida_dcatus")
+
+    [error] = health["object_errors"]
+    assert error["count"] == 3 and len(error["examples"]) == 3
+    body = app.get("/es/pida/hub/health").get_data(as_text=True)
+    assert "Sin título, por eso no se importaron" in body and "3 conjuntos de datos" in body
+    for guid in ("cftc-dc1", "cftc-dc2", "cftc-dc3"):
+        assert guid in body
+    assert "imported" not in body and "has no title" not in body

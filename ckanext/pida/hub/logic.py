@@ -11,7 +11,7 @@ from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError,
 from ckanext.pida import vocabulary
 from ckanext.pida.hub import review, source_lifecycle
 from ckanext.pida.hub.harvesters import runner, sources
-from ckanext.pida.hub.harvesters.messages import N_, problem, render
+from ckanext.pida.hub.harvesters.messages import N_, parse_object_error, problem, render, render_group
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
 COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
@@ -98,14 +98,22 @@ def _failed(job, run) -> bool:
 
 
 def group_errors(errors) -> list[dict]:
-    """The datasets' errors of a run, one entry per distinct message, the most frequent first:
-    ``{"message", "count", "guid" (the first dataset's), "examples" (up to three guids)}``."""
+    """The datasets' errors of a run, one entry per problem (the same code and reason, whichever dataset), the
+    most frequent first: ``{"code", "message"`` (one sentence in the reader's language, no dataset named),
+    ``"count", "examples"`` (up to three ``{"title", "guid"}``), ``"detail"`` (a message this version of the
+    harvester did not write, shown as it is)``}``."""
     groups: dict = {}
     for message, guid in errors:
-        group = groups.setdefault(message, {"message": message, "count": 0, "guid": guid, "examples": []})
+        item = parse_object_error(message)
+        params = item["params"]
+        key = (item["code"], tuple(sorted((k, v) for k, v in params.items() if k not in ("title", "guid"))))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {"code": item["code"], "message": render_group(item), "count": 0, "examples": [],
+                                   "detail": params.get("detail") if item["code"] == "unknown" else None}
         group["count"] += 1
         if len(group["examples"]) < ERROR_EXAMPLES:
-            group["examples"].append(guid)
+            group["examples"].append({"title": params.get("title") or "", "guid": params.get("guid") or guid})
     return sorted(groups.values(), key=lambda g: -g["count"])
 
 

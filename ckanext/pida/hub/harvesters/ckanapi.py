@@ -54,7 +54,7 @@ class CkanApiHarvester(PidaPipeline):
         except ValueError:
             if fetch.sniff(body) == "html":
                 raise HarvestProblem("not_ckan_api", url=url)
-            raise HarvestProblem("malformed", url=url, format="JSON", detail="not JSON")
+            raise HarvestProblem("malformed", url=url, format="JSON")
         if not isinstance(answer, dict) or not isinstance(answer.get("result"), dict) \
                 or "results" not in answer["result"]:
             raise HarvestProblem("not_ckan_api", url=url)

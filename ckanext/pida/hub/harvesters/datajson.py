@@ -59,7 +59,7 @@ class DataJsonReader(PidaPipeline):
         except ValueError as e:
             if _RDF_START.search(body[:4096]):  # Turtle or RDF/XML
                 raise HarvestProblem("looks_like_rdf", url=url)
-            raise HarvestProblem("malformed", url=url, format="JSON", detail=str(e)[:200])
+            raise fetch.malformed(url, "JSON", e)
         if not isinstance(catalog, dict) or not isinstance(catalog.get("dataset"), list):
             raise HarvestProblem("not_data_json", url=url)
         themes = {t.get("id"): t.get("label") for t in catalog.get("themeTaxonomy") or []

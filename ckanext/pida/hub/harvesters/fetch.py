@@ -3,6 +3,7 @@ refusal of documents that could exhaust the parser (DTDs, remote JSON-LD context
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -10,6 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from ckanext.pida.hub.harvesters.messages import HarvestProblem
+
+log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
 USER_AGENT = "ckanext-pida hub harvester"
@@ -68,6 +71,10 @@ def get(url: str, timeout: int, max_bytes: int, total_timeout: int, session: req
         raise
     except _Deadline:
         raise HarvestProblem("total_timeout", url=url, seconds=total_timeout)
+    except requests.exceptions.TooManyRedirects:
+        raise HarvestProblem("redirect_loop", url=url)
+    except requests.exceptions.SSLError:
+        raise HarvestProblem("tls", url=url)
     except requests.exceptions.ConnectTimeout:
         raise HarvestProblem("connect_timeout", url=url, seconds=timeout)
     except requests.exceptions.Timeout:
@@ -80,9 +87,11 @@ def get(url: str, timeout: int, max_bytes: int, total_timeout: int, session: req
             raise HarvestProblem("unknown_host", url=url, host=urlsplit(url).hostname or "?")
         if "timed out" in text.lower():
             raise HarvestProblem("timeout", url=url, seconds=timeout)
-        raise HarvestProblem("connection", url=url, detail=type(e).__name__)
+        log.warning("%s could not be reached: %r", url, e)
+        raise HarvestProblem("connection", url=url)
     except requests.exceptions.RequestException as e:
-        raise HarvestProblem("connection", url=url, detail=type(e).__name__)
+        log.warning("%s could not be reached: %r", url, e)
+        raise HarvestProblem("connection", url=url)
 
 
 class _Deadline(Exception):
@@ -166,7 +175,7 @@ def check_safe(body: bytes, fmt: str, url: str) -> None:
         try:
             doc = json.loads(body)
         except ValueError as e:
-            raise HarvestProblem("malformed", url=url, format="JSON-LD", detail=str(e)[:200])
+            raise malformed(url, "JSON-LD", e)
         if _has_remote_context(doc):
             raise HarvestProblem("remote_context", url=url, suggestion=url.replace(".jsonld", ".ttl"))
 
@@ -180,3 +189,17 @@ def _has_remote_context(node) -> bool:
     if isinstance(node, list):
         return any(_has_remote_context(v) for v in node)
     return False
+
+
+_LINE = re.compile(r"\bline (\d+)|^\S*:(\d+):\d+:")
+
+
+def malformed(url: str, fmt: str, error: Exception | str) -> HarvestProblem:
+    """The problem of a page a parser refused, with the line of its first error when the parser's message gives
+    one (rdflib: "at line 2 of <>:", expat: "<unknown>:1:0:", json: "line 1 column 5"); never the parser's own
+    words, which are internals in English."""
+    log.info("%s is not valid %s: %s", url, fmt, error)
+    match = _LINE.search(str(error))
+    if match:
+        return HarvestProblem("malformed_at", url=url, format=fmt, line=match.group(1) or match.group(2))
+    return HarvestProblem("malformed", url=url, format=fmt)

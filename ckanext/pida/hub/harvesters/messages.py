@@ -6,6 +6,8 @@ tell the same story.
 """
 from __future__ import annotations
 
+import re
+
 import ckan.plugins.toolkit as tk
 
 
@@ -59,7 +61,13 @@ MESSAGES = {
         "The catalogue at {url} was read but holds no dataset. Check the address; if the portal really publishes "
         "nothing yet, ignore this message."),
     "connection": N_(
-        "The catalogue at {url} could not be reached ({detail}). Check the address and that the portal is online."),
+        "The catalogue at {url} could not be reached. Check the address and that the portal is online."),
+    "redirect_loop": N_(
+        "The address {url} redirects again and again without reaching a page. Check the address, or ask the "
+        "portal to fix its redirects."),
+    "tls": N_(
+        "The secure connection (HTTPS) to {url} could not be established: the portal's certificate is not valid "
+        "for that address, has expired or is not trusted. Ask the portal to renew its certificate."),
     "too_big": N_(
         "The catalogue page at {url} is larger than the limit of {limit_mb} MB, so it was not read. Ask the portal "
         "to serve smaller pages, or raise \"max_size_mb\" in the source configuration."),
@@ -73,8 +81,11 @@ MESSAGES = {
         "The catalogue at {url} was served as \"{content_type}\", which is not an RDF format the hub reads. "
         "Point the source at the portal's /catalog.ttl or set \"rdf_format\" in the source configuration."),
     "malformed": N_(
-        "The catalogue page at {url} is not valid {format}: {detail}. Validate the portal's catalogue output; "
-        "nothing was changed at the hub."),
+        "The catalogue page at {url} is not valid {format}. Validate the portal's catalogue output; nothing was "
+        "changed at the hub."),
+    "malformed_at": N_(
+        "The catalogue page at {url} is not valid {format}: the first error is on line {line}. Validate the "
+        "portal's catalogue output; nothing was changed at the hub."),
     "next_page_elsewhere": N_(
         "The catalogue page at {url} links its next page to another site ({next_url}); paging stopped there."),
     "page_loop": N_(
@@ -85,11 +96,9 @@ MESSAGES = {
     "no_identifier": N_(
         "A dataset titled \"{title}\" has no URI or dct:identifier, so it cannot be followed across runs and was "
         "skipped. Give every dataset a stable URI."),
-    "no_title": N_(
-        "The dataset \"{guid}\" has no title, so it was not imported. Ask the portal to give it one; the next run "
-        "will try again."),
     "dataset_unreadable": N_(
-        "A dataset in the catalogue page at {url} could not be read: {detail}."),
+        "A dataset in the catalogue page at {url} could not be read, so it was skipped. Validate the portal's "
+        "catalogue output."),
     "no_deletions_partial": N_(
         "This run did not read the whole catalogue, so no dataset was deleted at the hub. Fix the problems above; "
         "deletions will be applied by the next complete full run."),
@@ -98,8 +107,8 @@ MESSAGES = {
         "remove more than {max_share} percent of the source, so nothing was deleted. If the portal really removed them, "
         "raise \"max_delete_share\" in the source configuration for one run."),
     "deletions_feed": N_(
-        "The deletions feed at {url} could not be read ({detail}); datasets deleted at the portal since the last "
-        "run will be removed by the next full run."),
+        "The deletions feed at {url} could not be read; datasets deleted at the portal since the last run will be "
+        "removed by the next full run."),
     "unmapped_values": N_(
         "{count} values of \"{field}\" could not be mapped onto the PIDA schema (for example: {examples}). The "
         "datasets were imported without them, and each keeps what its catalogue said in its provenance. Ask the "
@@ -116,24 +125,92 @@ MESSAGES = {
     "also_listed_by": N_(
         "{count} datasets of this catalogue are also listed by the source \"{other}\". The hub keeps them under "
         "this source, which was created first."),
-    "import_failed": N_(
-        "The dataset \"{title}\" ({guid}) was not imported: {detail}. Correct it at the national portal; the next "
-        "run will try again."),
+    # The datasets' own errors (ckanext-harvest's object errors): the text names the dataset; the health page
+    # groups them by GROUPED below, which leaves the dataset out.
+    "no_title": N_(
+        "The dataset \"{guid}\" has no title, so it was not imported. Ask the portal to give it one; the next run "
+        "will try again."),
+    "dataset_refused": N_(
+        "The dataset \"{title}\" ({guid}) was not imported: the hub cannot accept its {field} ({reason}). Correct "
+        "it at the national portal; the next run will try again."),
+    "import_error": N_(
+        "The dataset \"{title}\" ({guid}) could not be saved because of an error at the hub itself, not at the "
+        "portal. The hub's log has the details; the next run will try again."),
+    "unreadable_object": N_(
+        "A dataset of this run could not be read back from the hub's harvest queue; the next run will read it "
+        "again."),
 }
+
+#: The datasets' errors, as the health page shows them: once per group, followed by the datasets they concern.
+GROUPED = {
+    "no_title": N_("No title, so not imported. Ask the portal to give every dataset a title."),
+    "dataset_refused": N_("Not imported: the hub cannot accept their {field} ({reason}). Correct it at the "
+                          "national portal."),
+    "import_error": N_("Not saved because of an error at the hub itself, not at the portal. The hub's log has the "
+                       "details; the next run will try again."),
+    "unreadable_object": MESSAGES["unreadable_object"],
+    "unknown": N_("Not imported. The harvester's own message is under \"Technical detail\"."),
+}
+
+#: Dataset fields that can refuse a dataset, named as a reader knows them (leniency.ESSENTIAL).
+FIELDS = {
+    "title": N_("title"),
+    "name": N_("address at the hub"),
+    "id": N_("identifier"),
+    "owner_org": N_("publishing organisation"),
+    "type": N_("dataset type"),
+    "resources": N_("distributions"),
+}
+#: Parameters whose value is itself a message to translate.
+TRANSLATED_PARAMS = ("reason",)
 
 
 def problem(code: str, **params) -> dict:
     return {"code": code, "params": {k: str(v) for k, v in params.items()}}
 
 
-def render(item: dict, translate: bool = True) -> str:
+def render(item: dict, translate: bool = True, templates: dict = MESSAGES) -> str:
     """The text of a problem, translated into the current language unless ``translate`` is false."""
-    template = MESSAGES.get(item.get("code"), "{detail}")
-    template = tk._(template) if translate else template
+    template = templates.get(item.get("code"), "{detail}")
+    params = dict(item.get("params", {}))
+    if translate:
+        template = tk._(template)
+        label = FIELDS.get(params.get("field"))
+        if label:
+            params["field"] = tk._(label)  # no literal inside _(): babel would extract it
+        for key in TRANSLATED_PARAMS:
+            if params.get(key):
+                params[key] = tk._(params[key])
     try:
-        return template.format(**item.get("params", {}))
+        return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def render_group(item: dict) -> str:
+    """The sentence of a group of datasets' errors (no dataset named), in the reader's language."""
+    return render(item, templates=GROUPED)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else "(?P<%s>.*?)" % part for i, part in enumerate(parts))
+    return re.compile("^" + regex + "$", re.DOTALL)
+
+
+#: The English texts of the datasets' errors, read back into a code and parameters.
+_OBJECT_PATTERNS = [(code, _pattern(MESSAGES[code])) for code in GROUPED if code in MESSAGES]
+
+
+def parse_object_error(message: str) -> dict:
+    """The ``{"code", "params"}`` of a dataset error as stored in ckanext-harvest's table (English text, so its own
+    job pages read it); ``{"code": "unknown", "params": {"detail": message}}`` for a message of another harvester
+    or of an earlier version."""
+    for code, pattern in _OBJECT_PATTERNS:
+        match = pattern.match(message or "")
+        if match:
+            return {"code": code, "params": match.groupdict()}
+    return {"code": "unknown", "params": {"detail": message or ""}}
 
 
 class HarvestProblem(Exception):

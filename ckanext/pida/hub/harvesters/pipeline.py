@@ -186,11 +186,13 @@ class PidaPipeline(HarvesterBase):
                 dataset = next(datasets)
             except StopIteration:
                 break
-            except Exception as e:
-                self._problem(run, job, problem("dataset_unreadable", url=url, detail=repr(e)[:300]))
+            except Exception:
+                log.exception("A dataset of %s could not be read", url)
+                self._problem(run, job, problem("dataset_unreadable", url=url))
                 return False
             if isinstance(dataset, Exception):  # a record the reader could not map
-                self._problem(run, job, problem("dataset_unreadable", url=url, detail=str(dataset)[:300]))
+                log.warning("A dataset of %s could not be mapped: %s", url, dataset)
+                self._problem(run, job, problem("dataset_unreadable", url=url))
                 ok = False
                 continue
             described = isinstance(dataset, Described)
@@ -228,8 +230,9 @@ class PidaPipeline(HarvesterBase):
             if isinstance(dataset, Described):  # changed: only now mapped
                 try:
                     dataset = dataset.load()
-                except Exception as e:
-                    self._problem(run, job, problem("dataset_unreadable", url=url, detail=repr(e)[:300]))
+                except Exception:
+                    log.exception("A dataset of %s could not be read", url)
+                    self._problem(run, job, problem("dataset_unreadable", url=url))
                     ok = False
                     continue
                 self._normalise(dataset, read.graph, run)
@@ -347,11 +350,9 @@ class PidaPipeline(HarvesterBase):
                 body, _type = fetch.get(url, timeout=cfg["timeout"], max_bytes=cfg["max_size_mb"] * 1024 * 1024,
                                         total_timeout=cfg["total_timeout"])
                 feed = json.loads(body)
-            except HarvestProblem as e:
-                self._problem(run, job, problem("deletions_feed", url=url, detail=render(e.item, translate=False)))
-                return []
-            except ValueError as e:
-                self._problem(run, job, problem("deletions_feed", url=url, detail=str(e)[:200]))
+            except (HarvestProblem, ValueError) as e:
+                log.warning("The deletions feed %s could not be read: %s", url, e)
+                self._problem(run, job, problem("deletions_feed", url=url))
                 return []
             feed = feed.get("result", feed) if isinstance(feed, dict) else feed
             guids += deleted_guids(feed)
@@ -384,7 +385,7 @@ class PidaPipeline(HarvesterBase):
         try:
             content = json.loads(harvest_object.content or "{}")
         except ValueError:
-            HarvestObjectError.create("Unreadable harvest object content", harvest_object, "Import")
+            HarvestObjectError.create(render(problem("unreadable_object"), translate=False), harvest_object, "Import")
             return False
         source = harvest_object.source
         lookups = lookups or Lookups([harvest_object])
@@ -401,14 +402,16 @@ class PidaPipeline(HarvesterBase):
             model.Session.rollback()
             title = (content.get("dataset") or {}).get("title") or "?"
             error = e.error if isinstance(e, leniency.Refused) else e
-            item = problem("import_failed", title=title, guid=harvest_object.guid, detail=_summary(error))
+            field, reason = _first_error(error)
+            log.info("Import of %s refused: %s", harvest_object.guid, error.error_dict)
+            item = problem("dataset_refused", title=title, guid=harvest_object.guid, field=field, reason=reason)
             HarvestObjectError.create(render(item, translate=False), harvest_object, "Import")
             return False
-        except Exception as e:
+        except Exception:
             log.exception("Import of %s failed", harvest_object.guid)
             model.Session.rollback()
             title = (content.get("dataset") or {}).get("title") or "?"
-            item = problem("import_failed", title=title, guid=harvest_object.guid, detail=repr(e)[:300])
+            item = problem("import_error", title=title, guid=harvest_object.guid)
             HarvestObjectError.create(render(item, translate=False), harvest_object, "Import")
             return False
 
@@ -573,7 +576,20 @@ def _lock_problems(run) -> None:
     run._pida_locked_in = transaction
 
 
-def _summary(error: tk.ValidationError) -> str:
-    summary = error.error_summary or {}
-    text = "; ".join("{}: {}".format(k, str(v).rstrip(". ")) for k, v in summary.items())
-    return (text or str(error.error_dict)[:300]).rstrip(". ")
+def _first_error(error: tk.ValidationError) -> tuple[str, str]:
+    """The field and the reason (CKAN's message, translated when shown) of the first error that refused a
+    dataset; an essential field's first."""
+    errors = error.error_dict or {}
+    keys = sorted(errors, key=lambda k: (k not in leniency.ESSENTIAL, k))
+    for key in keys:
+        reason = _first_message(errors[key])
+        if reason:
+            return key, reason.rstrip(". ")
+    return (keys[0] if keys else "title"), "?"
+
+
+def _first_message(value) -> str | None:
+    if isinstance(value, str):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return next(filter(None, (_first_message(v) for v in items)), None)

@@ -46,8 +46,7 @@ class PidaHarvester(PidaPipeline):
         try:
             parser.parse(body.decode("utf-8"), _format=fmt)
         except Exception as e:  # rdflib raises many kinds of errors for malformed input
-            raise HarvestProblem("malformed", url=url, format=fmt, detail=str(e).strip().splitlines()[0][:300]
-                                 if str(e).strip() else type(e).__name__)
+            raise fetch.malformed(url, fmt, e)
         return Page(described(parser, cfg), next_url=parser.next_page(), feed_url=withdrawals_feed(parser),
                     graph=parser.g)
 
