@@ -69,3 +69,35 @@ def full_dataset(org):
     data["owner_org"] = org["id"]
     data["modified"] = datetime.date.today().isoformat()
     return data
+
+
+class _Mailbox:
+    """What a real SMTP server on 127.0.0.1 received (aiosmtpd): CKAN's mailer talks SMTP to it."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"to": list(envelope.rcpt_tos), "subject": str(message["subject"]),
+                              "body": message.get_body(("plain",)).get_content()})
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(ckan_config, monkeypatch):
+    """An SMTP server on loopback that keeps what it receives; ``smtp.server`` points CKAN at it."""
+    import socket
+    from aiosmtpd.controller import Controller
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", "127.0.0.1:%d" % port)
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "portal@transparencia.example.gov")
+    yield mailbox
+    controller.stop()

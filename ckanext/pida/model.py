@@ -4,6 +4,8 @@
 ``pida_coverage_snapshot``  one row per country and day: the coverage of the priority datasets, for charts.
 ``pida_withdrawal``         one row per dataset that was public and is no longer (deleted, private or purged): the
                             tombstone the withdrawals feed reads. Removed when the dataset is published again.
+``pida_link_check``         what the link checker last learned of each distribution URL.
+``pida_data_request``       a citizen's request for a priority dataset a country does not publish (or not well).
 """
 from __future__ import annotations
 
@@ -76,3 +78,29 @@ class LinkCheck(tk.BaseModel):
     last_success = Column(types.DateTime)
     last_checked = Column(types.DateTime)
     next_check = Column(types.DateTime, nullable=False, default=_now)
+
+
+class DataRequest(tk.BaseModel):
+    """A request for a priority dataset, sent from the coverage's empty cell or a dataset's page
+    (``ckanext.pida.data_requests``). Public, except ``email``: it is only used to tell the requester the answer,
+    and is erased when the request is closed."""
+    __tablename__ = "pida_data_request"
+    __table_args__ = (sa.Index("pida_data_request_country_concept", "country", "concept"),
+                      sa.Index("pida_data_request_created", "created"))
+
+    id = Column(types.UnicodeText, primary_key=True, default=_uuid)
+    country = Column(types.UnicodeText, nullable=False)  # ISO 3166-1 alpha-2
+    concept = Column(types.UnicodeText, nullable=False)  # priority dataset id
+    package_id = Column(types.UnicodeText)  # the dataset page it was asked from, if any (no foreign key: kept)
+    message = Column(types.UnicodeText, nullable=False)
+    email = Column(types.UnicodeText)  # never shown, never returned by an action
+    language = Column(types.UnicodeText)  # of the page it was sent from: the answer's e-mail is in it
+    status = Column(types.UnicodeText, nullable=False, default="open")  # open | answered | closed
+    answer = Column(types.UnicodeText)
+    answered_by = Column(types.UnicodeText)  # user id
+    created = Column(types.DateTime, nullable=False, default=_now)
+    answered = Column(types.DateTime)
+
+    @classmethod
+    def get(cls, request_id: str) -> "DataRequest | None":
+        return model.Session.get(cls, request_id)

@@ -5,6 +5,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import catalog, detection, principles, vocabulary, withdrawals
+from ckanext.pida.data_requests import logic as data_requests
 from ckanext.pida.logic import coverage_actions, legacy_writes, review_actions
 from ckanext.pida.quality import logic as quality_logic
 
@@ -78,6 +79,7 @@ def get_actions():
         "pida_priority_suggest": pida_priority_suggest,
         "pida_vocabulary_sync": pida_vocabulary_sync,
         **coverage_actions.get_actions(),
+        **data_requests.get_actions(),
         **quality_logic.get_actions(),
         **_catalog_actions(),
     }

@@ -36,7 +36,9 @@ def pida_fixes_show(context, data_dict=None):
 
 
 def get_auth_functions():
+    from ckanext.pida.data_requests import logic as data_requests
     return {
+        **data_requests.get_auth_functions(),
         "pida_catalog_withdrawn": pida_catalog_withdrawn,
         "pida_vocabulary_sync": sysadmin_only,
         "pida_coverage_snapshot": coverage_snapshot,
