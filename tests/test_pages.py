@@ -95,3 +95,48 @@ def test_form_buttons_and_steps_speak_the_publishers_language(app, org, locale, 
     helpers.call_action("package_create", name="borrador", title="Borrador", owner_org=org["id"], state="draft")
     page3 = html.unescape(app.get("/{}/dataset/new/borrador/3".format(locale), headers=headers).body)
     assert choose in page3  # the frequency starts unanswered
+
+
+def _section(body: str, start: str, end: str) -> str:
+    return body[body.index(start):body.index(end, body.index(start))]
+
+
+def test_an_out_of_date_priority_dataset_says_so_under_its_title_and_in_search_results(app, full_dataset):
+    """Monthly, last updated in January 2019: out of date since the interval times the tolerance had passed."""
+    helpers.call_action("package_create", **dict(full_dataset, modified="2019-01-01"))
+    helpers.call_action("package_create", **dict(full_dataset, name="cabilderos-al-dia", title="Cabilderos al día"))
+    helpers.call_action("package_create", **dict(full_dataset, name="otro", title="Otro", pida_priority=[],
+                                                 modified="2019-01-01"))
+
+    page = app.get("/es/dataset/registro-de-cabilderos").get_data(as_text=True)
+    heading = _section(page, "<h1", 'class="notes')
+    assert "Desactualizado desde el 6 de febrero de 2019" in heading  # 31 days x 1.2 after 1 January
+    assert "última actualización el 1 de enero de 2019" in heading and "mensual" in heading
+    for fresh in ("cabilderos-al-dia", "otro"):  # up to date; or not a priority dataset: nothing said
+        assert "Desactualizado" not in app.get("/es/dataset/" + fresh).get_data(as_text=True)
+
+    results = app.get("/es/dataset/").get_data(as_text=True)
+    items = {name: _section(results, 'href="/es/dataset/' + name + '"', "</h2>")
+             for name in ("registro-de-cabilderos", "cabilderos-al-dia", "otro")}
+    assert "Prioritario PIDA" in items["registro-de-cabilderos"] and "Desactualizado" in items["registro-de-cabilderos"]
+    assert "Prioritario PIDA" in items["cabilderos-al-dia"] and "Desactualizado" not in items["cabilderos-al-dia"]
+    assert "Prioritario PIDA" not in items["otro"]
+
+
+def test_addresses_are_links_and_instructions_are_for_publishers_only(app, full_dataset):
+    data = dict(full_dataset, pida_legal_basis="Ley 2309 de 2023, ver https://www.funcionpublica.gov.co/ley-2309.",
+                extras=[{"key": "Fuente", "value": "Ver https://datos.gov.co/fuente y <b>más</b>"}])
+    data.pop("documentation")
+    pkg = helpers.call_action("package_create", **dict(data, documentation=["https://transparencia.example.gov/guia"]))
+    editor = factories.UserWithToken()
+    helpers.call_action("organization_member_create", id=pkg["owner_org"], username=editor["name"], role="editor")
+
+    body = app.get("/es/dataset/" + pkg["name"]).get_data(as_text=True)
+
+    for url in ("https://transparencia.example.gov/contacto", "https://transparencia.example.gov/guia",
+                "https://datos.gov.co/fuente", "https://www.funcionpublica.gov.co/ley-2309"):
+        assert '<a href="{0}" rel="nofollow">{0}</a>'.format(url) in body  # the sentence's full stop left out
+    assert "&lt;b&gt;más&lt;/b&gt;" in body  # the rest of a free text stays text
+    assert "Lo que más puntos daría" not in body and "pida-quality-fixes" not in body  # a visitor: no instructions
+    as_editor = app.get("/es/dataset/" + pkg["name"], headers={"Authorization": editor["token"]})
+    assert "pida-quality-fixes" in as_editor.get_data(as_text=True)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from babel import dates
+from markupsafe import Markup, escape
 
 import ckan.plugins.toolkit as tk
 
@@ -249,11 +251,43 @@ def pida_typed_repeating(data: dict, dataset_type: str = "dataset") -> dict:
     return out
 
 
+_URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
+
+
+def pida_linkify(text) -> Markup:
+    """The text, escaped, with each http(s) address in it a link (``rel="nofollow"``): a free-text field from a
+    portal's extras or a legal basis that names its page. A list gives its items, each linked, one per line."""
+    if isinstance(text, (list, tuple)):
+        return Markup("<br>").join(pida_linkify(item) for item in text if item not in (None, ""))
+    text = "" if text is None else str(text)
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)]")  # the sentence's punctuation is not part of the address
+        out.append(escape(text[last:match.start()]))
+        out.append(Markup('<a href="{0}" rel="nofollow">{0}</a>').format(url))
+        last = match.start() + len(url)
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def pida_out_of_date(pkg: dict) -> dict | None:
+    """For a priority dataset past its update interval: ``{"since" (date), "updated" (its last update),
+    "frequency" (the declared one's label, or None)}``; None for any other dataset."""
+    if not pkg.get("pida_priority"):
+        return None
+    stale = principles.stale_after(pkg)
+    if stale is None or stale >= datetime.datetime.utcnow():
+        return None
+    frequency = principles.declared_frequency(pkg)
+    return {"since": stale.date().isoformat(), "updated": (principles.last_update(pkg) or stale).date().isoformat(),
+            "frequency": vocabulary.text(frequency.get("label")) if frequency else None}
+
+
 def get_helpers() -> dict:
     return {f.__name__: f for f in (
         pida_priority_choices, pida_stage_choices, pida_standard_choices, pida_identifier_scheme_choices,
         pida_country_choices, pida_portal_country, pida_frequency_choices, pida_jurisdiction_choices,
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
         pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating, pida_detection_info,
-        pida_number, pida_rating_label, pida_quality,
+        pida_number, pida_rating_label, pida_quality, pida_linkify, pida_out_of_date,
     )}
