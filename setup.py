@@ -18,6 +18,7 @@ setup(
             "schemas/*.yaml",
             "schemas/*.json",
             "vocabularies/*.yaml",
+            "vocabularies/calibration/*.yaml",
             "quality/*.yaml",
             "shapes/*.ttl",
             "solr/*.xml",

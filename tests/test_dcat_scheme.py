@@ -74,3 +74,22 @@ def test_uris_follow_the_configured_base(app):
     g = graph(app.get("/pida/priority-datasets.ttl", status=200), "turtle")
     assert (URIRef("https://data.oas.org/pida/priority-datasets/budgets"), RDF.type, SKOS.Concept) in g
     assert not any("w3id.org" in str(s) for s in g.subjects())
+
+
+def test_a_browser_gets_the_concepts_page_and_any_other_client_rdf(app):
+    """The same URI: a person reads what the priority dataset is and what each principle asks of it, in their
+    language; a client that asks for RDF, or for anything (``*/*``), gets RDF as before."""
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = app.get("/es/pida/priority-datasets/asset-declarations", headers={"Accept": browser_accept}, status=200)
+    assert page.headers["Content-Type"].startswith("text/html")
+    body = page.get_data(as_text=True)
+    assert "<h1>Declaraciones patrimoniales</h1>" in body
+    assert vocabulary.text(vocabulary.concept("asset-declarations")["definition"], "es") in body
+    asks = vocabulary.concept("asset-declarations")["principles"]["accessible-usable"]["es"]
+    assert asks in body and "Abiertos por defecto" in body
+    assert "/pida/requests/new?concept=asset-declarations" in body
+    assert vocabulary.concept_uri("asset-declarations") in body and "asset-declarations.ttl" in body
+
+    for accept in ("*/*", "text/turtle", "text/turtle,text/html;q=0.5"):
+        answer = app.get("/pida/priority-datasets/asset-declarations", headers={"Accept": accept}, status=200)
+        assert answer.headers["Content-Type"].startswith("text/turtle"), accept

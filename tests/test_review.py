@@ -126,3 +126,53 @@ def test_only_the_organisations_editors_decide_and_see_the_queue(org, editor, ap
     app.post("/es/pida/review", data={"single": "{}|{}|confirmed".format(pkg["id"], CONTRACTS)},
              headers={"Authorization": token}, follow_redirects=False)
     assert helpers.call_action("package_show", id=pkg["id"])["pida_priority"] == [CONTRACTS]
+
+
+def test_a_decision_can_be_undone_from_the_history(org, editor, app):
+    pkg = _create(org)
+    context = {"user": editor["name"], "ignore_auth": False}
+    helpers.call_action("pida_detection_decide", context, id=pkg["id"], concept=CONTRACTS, decision="confirmed")
+    [entry] = helpers.call_action("pida_detection_history", context)
+    assert (entry["concept"], entry["decision"], entry["by"], entry["can_undo"]) == (
+        CONTRACTS, "confirmed", editor["name"], True)
+
+    undone = helpers.call_action("pida_detection_undo", context, log_id=entry["id"])
+
+    assert not undone.get("pida_priority") and CONTRACTS in _pending(undone)  # back in the queue
+    [row] = helpers.call_action("pida_coverage_show", country="CO")["countries"]
+    assert row["cells"][CONTRACTS]["status"] == "detected"
+    [entry] = helpers.call_action("pida_detection_history", context)
+    assert entry["undone_at"] and entry["undone_by"] == editor["name"] and not entry["can_undo"]
+    with pytest.raises(tk.ValidationError):
+        helpers.call_action("pida_detection_undo", context, log_id=entry["id"])  # once
+
+    # A rejection undone: proposed again although the words did not change; through the page, in Spanish.
+    helpers.call_action("pida_detection_decide", context, id=pkg["id"], concept=CONTRACTS, decision="rejected")
+    assert CONTRACTS not in _pending(helpers.call_action("package_show", id=pkg["id"]))
+    token = factories.APIToken(user=editor["name"])["token"]
+    page = app.get("/es/pida/review", headers={"Authorization": token}).get_data(as_text=True)
+    assert "Últimas decisiones" in page and "Rechazada" in page and "Deshacer" in page
+    latest = helpers.call_action("pida_detection_history", context)[0]
+    outsider = factories.User()
+    with pytest.raises(tk.NotAuthorized):  # only who may edit the dataset
+        helpers.call_action("pida_detection_undo", {"user": outsider["name"], "ignore_auth": False},
+                            log_id=latest["id"])
+    response = app.post("/es/pida/review/undo", data={"log_id": latest["id"]}, headers={"Authorization": token},
+                        follow_redirects=False)
+    assert response.status_code == 302
+    assert CONTRACTS in _pending(helpers.call_action("package_show", id=pkg["id"]))
+
+
+def test_the_queue_shows_the_confidence_publisher_and_description_beside_each_detection(org, editor, app):
+    _create(org)
+    token = factories.APIToken(user=editor["name"])["token"]
+    [item] = [i for i in helpers.call_action("pida_detection_queue", {"user": editor["name"]})["items"]
+              if i["proposal"]["id"] == CONTRACTS]
+    assert item["context"]["publisher"] == org["title"]
+    assert item["context"]["description"].startswith("Procesos de contratación pública")
+
+    page = app.get("/es/pida/review", headers={"Authorization": token}).get_data(as_text=True)
+    assert "Confianza" in page and "{} %".format(round(item["confidence"]["value"] * 100)) in page
+    assert "en el conjunto de evaluación" in page and org["title"] in page
+    assert "Procesos de contratación pública" in page
+    assert '/pida/priority-datasets/{}"'.format(CONTRACTS) in page  # the definition, a click away

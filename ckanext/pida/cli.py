@@ -245,6 +245,33 @@ def suggest(path, threshold):
         click.echo(json.dumps({"suggestions": suggestions}, ensure_ascii=False))
 
 
+@pida.command("calibrate-detection")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.option("--write", is_flag=True, help="Write the figures into the calibration the review pages read.")
+def calibrate_detection(path, write):
+    """Measures how often the detector's proposals are right, by the kind of evidence they rest on, on a labelled
+    set: one JSON line per dataset of PATH ({"title", "notes", "tags", "lang", "country", "expected": [concept
+    ids]}). The review queue shows these figures as each proposal's confidence; --write stores them
+    (vocabularies/calibration/detection.yaml). Label a sample of each new catalogue and run it again."""
+    import yaml
+    from ckanext.pida import detection
+    rows = [json.loads(line) for line in path if line.strip()]
+    result = detection.calibrate(rows)
+    for cls in detection.EVIDENCE_CLASSES:
+        counts = result["classes"][cls]
+        click.echo("{:8} {:>3} right of {:>3}  confidence {:.0%}".format(
+            cls, counts["right"], counts["of"], (counts["right"] + 1) / (counts["of"] + 2)))
+    if write:
+        data = {"source": os.path.basename(getattr(path, "name", "")) or "-", "datasets": result["datasets"],
+                "proposals": result["proposals"], "threshold": detection.default_threshold(),
+                "classes": result["classes"]}
+        with open(detection.CALIBRATION_FILE, "w", encoding="utf-8") as f:
+            f.write("# Written by `ckan pida calibrate-detection --write`: how often the detector's proposals were\n"
+                    "# right on a labelled set, by the kind of evidence they rest on (ckanext/pida/detection.py).\n")
+            yaml.safe_dump(data, f, sort_keys=False, allow_unicode=True)
+        click.echo("Written to " + detection.CALIBRATION_FILE)
+
+
 @pida.command()
 @click.option("--apply", "apply_", is_flag=True, help="Save the changes (without it: a dry run, the report only).")
 @click.option("--country", help="ISO 3166-1 code set on datasets without one (default: ckanext.pida.country).")

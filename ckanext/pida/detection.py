@@ -8,7 +8,11 @@ most ``GAP`` other words between two of them.
 
 Score of a concept: each piece of evidence weighs its kind (strong, system, weak) times its field (title,
 keywords, description, publisher); pieces combine as independent probabilities (1 - prod(1 - w)); a negative term
-in the title vetoes the concept, elsewhere it halves the score. Only concepts at or above the threshold
+in the title vetoes the concept, elsewhere it halves the score. The score ranks and filters; what a reviewer reads
+is the **confidence**: how often proposals resting on the same kind of evidence (one word, one phrase, several
+terms, a national system) were right on a labelled evaluation set (``vocabularies/calibration/detection.yaml``,
+written by ``ckan pida calibrate-detection``), so that one word repeated in the title, keywords and description
+never reads as 99 %. Only concepts at or above the threshold
 (``ckanext.pida.detection.threshold``) are proposed, best first. The detector is pure: no database, no network;
 the hub calls it at import and on ``ckan pida detect``, the action ``pida_priority_suggest`` and ``ckan pida
 suggest`` expose it.
@@ -16,6 +20,7 @@ suggest`` expose it.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 import unicodedata
@@ -249,3 +254,54 @@ def _without_overlaps(pieces: list[dict]) -> list[dict]:
             continue
         kept.append(piece)
     return kept
+
+
+# --- calibration ------------------------------------------------------------------------------------------------
+
+#: The kinds of evidence a proposal rests on, from the weakest.
+EVIDENCE_CLASSES = ("word", "words", "phrase", "phrases", "system")
+CALIBRATION_FILE = os.path.join(os.path.dirname(__file__), "vocabularies", "calibration", "detection.yaml")
+
+
+def evidence_class(evidence: list[dict]) -> str:
+    """What a proposal rests on: a national ``system``'s name; several distinct terms of which one is a phrase
+    (``phrases``) or all single words (``words``); one ``phrase`` or one ``word`` (however many fields repeat it)."""
+    terms = {(e.get("kind"), e.get("term")) for e in evidence or []}
+    if any(kind == "system" for kind, _term in terms):
+        return "system"
+    phrase = any(len(words(e.get("text") or e.get("term") or "")) > 1 for e in evidence or [])
+    if len(terms) > 1:
+        return "phrases" if phrase else "words"
+    return "phrase" if phrase else "word"
+
+
+@functools.lru_cache(maxsize=1)
+def calibration() -> dict:
+    import yaml
+    with open(CALIBRATION_FILE, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def confidence(proposal: dict) -> dict:
+    """``{"value" (0 to 1), "class", "right", "of"}``: how often proposals resting on the same kind of evidence
+    were right on the evaluation set, (right + 1) / (of + 2) so that a class seen rarely stays near a coin toss."""
+    cls = evidence_class(proposal.get("evidence") or [])
+    measured = (calibration().get("classes") or {}).get(cls) or {"right": 0, "of": 0}
+    return {"class": cls, "right": measured["right"], "of": measured["of"],
+            "value": round((measured["right"] + 1) / (measured["of"] + 2), 3)}
+
+
+def calibrate(rows: Iterable[dict], threshold: Optional[float] = None) -> dict:
+    """Every proposal on a labelled set (``{"title", "notes", "tags", "lang", "country", "expected"}`` per row),
+    counted by evidence class: ``{"classes": {class: {"right", "of"}}, "datasets", "proposals"}``."""
+    classes = {cls: {"right": 0, "of": 0} for cls in EVIDENCE_CLASSES}
+    datasets = proposals = 0
+    for row in rows:
+        datasets += 1
+        lang = row.get("lang") if row.get("lang") in STEMMERS else None
+        for proposal in suggest(row, lang=lang, country=row.get("country"), threshold=threshold):
+            proposals += 1
+            counts = classes[evidence_class(proposal["evidence"])]
+            counts["of"] += 1
+            counts["right"] += proposal["id"] in (row.get("expected") or [])
+    return {"classes": classes, "datasets": datasets, "proposals": proposals}

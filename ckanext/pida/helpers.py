@@ -270,6 +270,11 @@ def pida_linkify(text) -> Markup:
     return Markup("").join(out)
 
 
+def pida_concept_url(concept_id: str) -> str:
+    """The page of a priority dataset (its URI on this site; a browser gets HTML, a client asking RDF gets RDF)."""
+    return tk.url_for("pida_concept_scheme.priority_datasets_item", item_id_fmt=concept_id)
+
+
 def pida_out_of_date(pkg: dict) -> dict | None:
     """For a priority dataset past its update interval: ``{"since" (date), "updated" (its last update),
     "frequency" (the declared one's label, or None)}``; None for any other dataset."""
@@ -290,4 +295,5 @@ def get_helpers() -> dict:
         pida_has_value, pida_date, pida_coverage_glance, pida_facet_label, pida_concept, pida_text,
         pida_label, pida_principles, pida_hub_enabled, pida_form_errors, pida_typed_repeating, pida_detection_info,
         pida_number, pida_rating_label, pida_quality, pida_linkify, pida_out_of_date,
+        pida_concept_url,
     )}

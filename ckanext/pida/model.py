@@ -6,6 +6,7 @@
                             tombstone the withdrawals feed reads. Removed when the dataset is published again.
 ``pida_link_check``         what the link checker last learned of each distribution URL.
 ``pida_data_request``       a citizen's request for a priority dataset a country does not publish (or not well).
+``pida_review_log``         every decision on a detected priority dataset (confirm, reject) and its undoing.
 """
 from __future__ import annotations
 
@@ -104,3 +105,20 @@ class DataRequest(tk.BaseModel):
     @classmethod
     def get(cls, request_id: str) -> "DataRequest | None":
         return model.Session.get(cls, request_id)
+
+
+class ReviewLog(tk.BaseModel):
+    """One decision on a detected priority dataset, as the review page's history lists it: who confirmed or
+    rejected which concept on which dataset, when, and whether (and by whom) it was undone."""
+    __tablename__ = "pida_review_log"
+    __table_args__ = (sa.Index("pida_review_log_package_concept", "package_id", "concept"),
+                      sa.Index("pida_review_log_at", "at"))
+
+    id = Column(types.UnicodeText, primary_key=True, default=_uuid)
+    package_id = Column(types.UnicodeText, nullable=False)
+    concept = Column(types.UnicodeText, nullable=False)
+    decision = Column(types.UnicodeText, nullable=False)  # confirmed | rejected
+    user_id = Column(types.UnicodeText)
+    at = Column(types.DateTime, nullable=False, default=_now)
+    undone_at = Column(types.DateTime)
+    undone_by = Column(types.UnicodeText)

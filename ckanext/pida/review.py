@@ -136,8 +136,89 @@ def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
             priority = [c for c in priority if c != concept]  # a confirmation taken back
     info = {key: value for key, value in info.items() if value}
     patch_context = {"user": context.get("user"), "ignore_auth": True, SET_CONTEXT: True}
-    return tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority,
-                                                          FIELD: info})
+    result = tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority, FIELD: info})
+    log(context, pkg["id"], concept, decision)
+    return result
+
+
+def undo(context: dict, dataset_id: str, concept: str) -> dict:
+    """Takes back the decision on a concept of one of the portal's datasets: a confirmed concept is no longer
+    declared, a rejected one is no longer held back; the detector's proposal goes back to the queue."""
+    pkg = tk.get_action("package_show")(dict(context, ignore_auth=True), {"id": dataset_id})
+    tk.check_access("package_update", dict(context), {"id": pkg["id"]})
+    info = dict(info_of(pkg)) if isinstance(pkg.get(FIELD), dict) else {}
+    was_confirmed = any(c.get("id") == concept for c in info.get("confirmed") or [])
+    info["confirmed"] = [c for c in info.get("confirmed") or [] if c.get("id") != concept]
+    info["rejected"] = [r for r in info.get("rejected") or [] if r.get("id") != concept]
+    priority = concept_ids(pkg.get("pida_priority"))
+    if was_confirmed:
+        priority = [c for c in priority if c != concept]
+    info["pending"] = [p for p in info.get("pending") or [] if p.get("id") != concept] + proposal_for(
+        pkg, concept, priority)
+    info = {key: value for key, value in info.items() if value}
+    patch_context = {"user": context.get("user"), "ignore_auth": True, SET_CONTEXT: True}
+    result = tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority, FIELD: info})
+    mark_undone(context, pkg["id"], concept)
+    return result
+
+
+def proposal_for(pkg: dict, concept: str, declared: list[str]) -> list[dict]:
+    """The detector's proposal of one concept for a dataset (what an undone decision puts back), at any score:
+    it was proposed once."""
+    seen = dict(pkg)
+    if isinstance(pkg.get("organization"), dict):
+        seen["organization"] = {"title": pkg["organization"].get("title")}
+    country = pkg.get("pida_country") or tk.config.get("ckanext.pida.country") or None
+    return [p for p in detection.suggest(seen, country=country, threshold=0.0, exclude=declared)
+            if p["id"] == concept]
+
+
+def log(context: dict, package_id: str, concept: str, decision: str) -> None:
+    """Writes a decision in the review's history (``pida_review_log``)."""
+    from ckanext.pida.model import ReviewLog
+    user = model.User.get(context.get("user")) if context.get("user") else None
+    model.Session.add(ReviewLog(package_id=package_id, concept=concept, decision=decision,
+                                user_id=user.id if user else None))
+    model.Session.commit()
+
+
+def mark_undone(context: dict, package_id: str, concept: str) -> None:
+    """Marks the latest decision on a dataset's concept undone in the history."""
+    from ckanext.pida.model import ReviewLog
+    entry = (model.Session.query(ReviewLog).filter_by(package_id=package_id, concept=concept)
+             .order_by(ReviewLog.at.desc()).first())
+    if entry is not None and entry.undone_at is None:
+        user = model.User.get(context.get("user")) if context.get("user") else None
+        entry.undone_at, entry.undone_by = utcnow(), (user.id if user else None)
+        model.Session.commit()
+
+
+def history(context: dict, limit: int = 50) -> list[dict]:
+    """The latest decisions on the datasets the user may review, newest first: ``{"id", "dataset": {"id",
+    "name", "title"}, "concept", "decision", "by", "at", "undone_at", "undone_by", "can_undo"}``. Only the
+    latest decision on a dataset's concept can be undone, once."""
+    from ckanext.pida.model import ReviewLog
+    orgs = reviewable_orgs(context)
+    if orgs == []:
+        return []
+    query = (model.Session.query(ReviewLog, model.Package)
+             .join(model.Package, model.Package.id == ReviewLog.package_id)
+             .filter(model.Package.state != "deleted"))
+    if orgs is not None:
+        query = query.filter(model.Package.owner_org.in_(orgs))
+    rows = query.order_by(ReviewLog.at.desc()).limit(limit).all()
+    users = {u.id: u.name for u in model.Session.query(model.User).filter(model.User.id.in_(
+        {r.user_id for r, _p in rows} | {r.undone_by for r, _p in rows}))}
+    latest: dict = {}
+    out = []
+    for entry, pkg in rows:  # newest first: the first row of a (dataset, concept) is its latest decision
+        key = (entry.package_id, entry.concept)
+        out.append({"id": entry.id, "dataset": {"id": pkg.id, "name": pkg.name, "title": pkg.title},
+                    "concept": entry.concept, "decision": entry.decision, "by": users.get(entry.user_id),
+                    "at": iso(entry.at), "undone_at": iso(entry.undone_at), "undone_by": users.get(entry.undone_by),
+                    "can_undo": key not in latest and entry.undone_at is None})
+        latest.setdefault(key, entry.id)
+    return out
 
 
 def check_decision(concept: str, decision: str) -> None:
@@ -180,13 +261,26 @@ def queue(context: dict, country: Optional[str] = None, concept: Optional[str] =
         for proposal in pending(pkg):
             if concept and proposal.get("id") != concept:
                 continue
-            items.append({"dataset": pkg, "proposal": proposal})
-    items.sort(key=lambda i: (-i["proposal"].get("score", 0), i["dataset"].get("title") or ""))
+            items.append({"dataset": pkg, "proposal": proposal, "confidence": detection.confidence(proposal),
+                          "context": _context_of(pkg)})
+    items.sort(key=lambda i: (-i["confidence"]["value"], -i["proposal"].get("score", 0),
+                              i["dataset"].get("title") or ""))
     facets = tk.get_action("package_search")(search_context, {
         "fq": base_fq, "rows": 0, "facet.field": ["vocab_pida_country"], "facet.limit": -1,
         "include_private": True})
     countries = sorted(facets.get("facets", {}).get("vocab_pida_country", {}).items())
     return {"items": items, "countries": countries, "total": len(items)}
+
+
+def _context_of(pkg: dict) -> dict:
+    """What a reviewer reads beside a detection: who publishes the dataset, from which catalogue, what it says."""
+    publishers = pkg.get("publisher") if isinstance(pkg.get("publisher"), list) else []
+    publisher = next((p.get("name") for p in publishers if isinstance(p, dict) and p.get("name")), None)
+    organization = (pkg.get("organization") or {}).get("title")
+    harvest = pkg.get("pida_harvest") if isinstance(pkg.get("pida_harvest"), dict) else {}
+    return {"publisher": publisher or organization, "organization": organization if publisher else None,
+            "catalogue": harvest.get("source_title") or harvest.get("source_url"),
+            "description": (pkg.get("notes") or "").strip()}
 
 
 def utcnow() -> datetime.datetime:

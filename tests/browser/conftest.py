@@ -204,15 +204,21 @@ class Browser:
                 for v in result["violations"] if v["impact"] in impacts]
 
     def overflowing(self, limit: int = 8) -> list[str]:
-        """The innermost elements that reach past the window's right edge (to say what makes a page scroll)."""
+        """The innermost elements that reach past the window's right edge (to say what makes a page scroll); those
+        inside a box that scrolls (a wide table in .table-responsive) do not widen the page."""
         return self.driver.execute_script(
             "var w = document.documentElement.clientWidth, out = [];"
-            "document.querySelectorAll('body *').forEach(function (e) { var r = e.getBoundingClientRect();"
-            "  if (r.width && r.right > w + 0.5 && !Array.from(e.children).some(function (c) {"
-            "      return c.getBoundingClientRect().right > w + 0.5; }))"
+            # an absolutely positioned element escapes a scrolling box that is not its containing block
+            "function scrolled(e) { var p = getComputedStyle(e).position, start = (p === 'absolute' || p === 'fixed')"
+            "  ? e.offsetParent : e.parentElement;"
+            "  for (var a = start; a && a !== document.body; a = a.parentElement) {"
+            "  if (['auto', 'scroll'].indexOf(getComputedStyle(a).overflowX) >= 0) return true; } return false; }"
+            "function past(e) { var r = e.getBoundingClientRect(); return r.width && r.right > w + 0.5 && !scrolled(e); }"
+            "document.querySelectorAll('body *').forEach(function (e) {"
+            "  if (past(e) && !Array.from(e.children).some(past)) { var r = e.getBoundingClientRect();"
             "    out.push(e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ?"
             "      '.' + String(e.className).trim().split(/\\s+/).join('.') : '') + ' in ' +"
-            "      (e.parentElement.className || e.parentElement.tagName) + ' (' + Math.round(r.right - w) + ' px)'); });"
+            "      (e.parentElement.className || e.parentElement.tagName) + ' (' + Math.round(r.right - w) + ' px)'); } });"
             "return out.slice(0, arguments[0]);", limit)
 
     def horizontal_overflow(self) -> int:

@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from ckan.tests import factories, helpers
 
 from ckanext.pida.hub.harvesters import runner
-from tests.browser.conftest import PASSWORD, assert_accessible
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible
 from tests.test_detection import HUB, _by_title, _serve_argentina, _source, hub  # noqa: F401 (fixtures)
 from tests.test_harvest import portal  # noqa: F401 (fixture)
 
@@ -49,6 +49,11 @@ def test_a_hub_editor_reviews_the_detections_of_their_country(browser, hub, port
     box.send_keys(Keys.SPACE)
     assert box.is_selected()
     browser.click_text("Confirmar los seleccionados", css="button")
+    # Asked again, each detection named: a bulk confirmation adds to the country's coverage.
+    browser.wait_text("h1", "¿Confirmar 1 detección?")
+    assert DECLARATION in browser.text(".pida-confirm-list")
+    assert_accessible(browser, "the bulk confirmation step")
+    browser.click_text("Sí, confirmar 1 detección", css="button")
     browser.wait_text(".flash-messages, .alert", "1 confirmado: ahora cuenta como publicado")
 
     # Its own button: reject the charity register proposed for the company register of the IGJ.
@@ -56,6 +61,29 @@ def test_a_hub_editor_reviews_the_detections_of_their_country(browser, hub, port
     browser.click(row.find_element("css selector", "button[value$='|rejected']"))
     browser.wait_text(".flash-messages, .alert", "1 rechazado: no se vuelve a proponer")
     assert "Registro de organizaciones benéficas" not in browser.text(".pida-review-table")
+
+    # A mistake: the rejection is undone from the history, and the detection is back in the queue.
+    history = browser.text(".pida-review-history")
+    assert "Rechazada · revisora-ar" in history and "Confirmada · revisora-ar" in history
+    browser.click(browser.find(".pida-review-history button[aria-label*='Inspección General']"))
+    browser.wait_text(".flash-messages, .alert", "Deshecho: la detección de")
+    assert "Registro de organizaciones benéficas" in browser.text(".pida-review-table")
+    assert "deshecha el" in browser.text(".pida-review-history")
+    # Beside each detection: how sure, who publishes it, what it says, and the definition a click away.
+    row = _row_of(browser, IGJ, "Registro de organizaciones benéficas")
+    assert "%" in row.find_element("css selector", ".pida-confidence").text
+    assert "en el conjunto de evaluación" in row.text
+    row.find_element("css selector", "a[href$='/pida/priority-datasets/charity-register']")
+    assert_accessible(browser, "the review queue with its history")
+    browser.click(row.find_element("css selector", "button[value$='|rejected']"))  # rejected again
+    browser.wait_text(".flash-messages, .alert", "1 rechazado: no se vuelve a proponer")
+
+    # On a phone: the queue and its history fit the screen (the tables scroll inside their box), axe clean.
+    browser.resize(*PHONE)
+    browser.get("/es/pida/review")
+    assert browser.horizontal_overflow() == 0, browser.overflowing()
+    assert_accessible(browser, "the review queue on a phone")
+    browser.resize(*DESKTOP)
 
     # From the dataset page: the evidence, and the buttons for who may decide.
     magistrates = datasets[MAGISTRATES]

@@ -196,6 +196,16 @@ def pida_detection_decide(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
+@tk.chained_action
+def pida_detection_undo_decision(up_func, context, data_dict):
+    """On the hub, an undone decision on a harvested dataset is forgotten against its original URI (hub/review.py);
+    on any other dataset, the portal's."""
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is not None and review.harvested_package(pkg):
+        return review.undo(context, pkg.id, tk.get_or_bust(data_dict, "concept"))
+    return up_func(context, data_dict)
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
@@ -205,6 +215,7 @@ def get_actions() -> dict:
         "pida_harvest_health": pida_harvest_health,
         "pida_harvest_source_run": pida_harvest_source_run,
         "pida_detection_decide": pida_detection_decide,
+        "pida_detection_undo_decision": pida_detection_undo_decision,
     }
     if plugin_loaded("harvest"):  # a chain needs ckanext-harvest's action under it
         actions["harvest_source_clear"] = source_lifecycle.harvest_source_clear

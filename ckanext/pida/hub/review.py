@@ -24,7 +24,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.pida import detection, vocabulary
 from ckanext.pida.hub.model import CONFIRMED, REJECTED, DetectionDecision
-from ckanext.pida.review import check_decision, concept_ids as _ids, harvested, iso as _iso, utcnow as _utcnow
+from ckanext.pida.review import (check_decision, concept_ids as _ids, harvested, iso as _iso, log, mark_undone,
+                                 utcnow as _utcnow)
 
 
 def annotate(data: dict, guid: str, digest: str, country: Optional[str], decisions: Optional[dict] = None) -> None:
@@ -95,8 +96,39 @@ def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
         info.pop("confirmed", None)
     harvest["detection"] = info
     patch_context = {"user": context.get("user"), "ignore_auth": True, "pida_lenient": True}
-    return tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority,
-                                                          "pida_harvest": harvest})
+    result = tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority,
+                                                            "pida_harvest": harvest})
+    log(context, pkg["id"], concept, decision)
+    return result
+
+
+def undo(context: dict, dataset_id: str, concept: str) -> dict:
+    """Takes back a hub editor's decision on a harvested dataset: the decision is forgotten (it no longer applies
+    at re-harvests) and the detector's proposal goes back to the queue."""
+    from ckanext.pida.review import proposal_for
+    pkg = tk.get_action("package_show")(dict(context, ignore_auth=True), {"id": dataset_id})
+    tk.check_access("package_update", dict(context), {"id": pkg["id"]})
+    harvest = dict(pkg.get("pida_harvest") or {})
+    if not harvest.get("original_uri"):
+        raise tk.ValidationError({"id": [tk._("Only datasets harvested by the hub have detections to review.")]})
+    model.Session.query(DetectionDecision).filter_by(original_uri=harvest["original_uri"], concept=concept).delete()
+    model.Session.commit()
+    info = dict(harvest.get("detection") or {})
+    was_confirmed = any(c.get("id") == concept for c in info.get("confirmed") or [])
+    info["confirmed"] = [c for c in info.get("confirmed") or [] if c.get("id") != concept]
+    if not info["confirmed"]:
+        info.pop("confirmed")
+    priority = _ids(pkg.get("pida_priority"))
+    if was_confirmed:
+        priority = [c for c in priority if c != concept]
+    info["pending"] = [p for p in info.get("pending") or [] if p.get("id") != concept] + proposal_for(
+        pkg, concept, priority)
+    harvest["detection"] = info
+    patch_context = {"user": context.get("user"), "ignore_auth": True, "pida_lenient": True}
+    result = tk.get_action("package_patch")(patch_context, {"id": pkg["id"], "pida_priority": priority,
+                                                            "pida_harvest": harvest})
+    mark_undone(context, pkg["id"], concept)
+    return result
 
 
 def harvested_package(pkg: model.Package) -> bool:

@@ -33,7 +33,9 @@ def pida_priority_suggest(context, data_dict):
     :param tags: its keywords (a list of strings or of ``{"name": ...}``)
     :param lang: optional: es, pt, fr or en (else the terms of all four)
     :param country: optional ISO 3166-1 alpha-2 code (else the systems of every country)
-    :returns: ``[{"id": concept id, "score": 0..1, "evidence": [{"term", "field", "kind", "text", ...}]}]``
+    :returns: ``[{"id": concept id, "score": 0..1, "evidence": [{"term", "field", "kind", "text", ...}],
+        "confidence": {"value": 0..1, "class", "right", "of"}}]``: ``score`` ranks and filters; ``confidence`` is
+        how often proposals resting on the same kind of evidence were right on the evaluation set
     """
     if data_dict.get("id"):
         dataset = tk.get_action("package_show")(context, {"id": data_dict["id"]})
@@ -45,8 +47,9 @@ def pida_priority_suggest(context, data_dict):
     if lang and lang not in detection.STEMMERS:
         raise tk.ValidationError({"lang": [tk._("Unknown language: {lang}. Use es, pt, fr or en.").format(lang=lang)]})
     declared = dataset.get("pida_priority") or []
-    return detection.suggest(dataset, lang=lang, country=data_dict.get("country") or dataset.get("pida_country"),
-                             exclude=[declared] if isinstance(declared, str) else declared)
+    suggestions = detection.suggest(dataset, lang=lang, country=data_dict.get("country") or dataset.get("pida_country"),
+                                    exclude=[declared] if isinstance(declared, str) else declared)
+    return [dict(s, confidence=detection.confidence(s)) for s in suggestions]
 
 
 def pida_vocabulary_sync(context, data_dict):

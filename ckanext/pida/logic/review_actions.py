@@ -36,6 +36,53 @@ def pida_detection_decide(context, data_dict):
                          tk.get_or_bust(data_dict, "decision"))
 
 
+def pida_detection_undo(context, data_dict):
+    """Takes back a decision of the review's history: a confirmed priority dataset is no longer declared, a
+    rejected one comes back to the queue. Only the latest decision on a dataset's concept can be undone, once, by
+    whoever may update the dataset.
+
+    :param log_id: the decision's id in ``pida_detection_history``
+    """
+    from ckan import model
+    from ckanext.pida.model import ReviewLog
+    entry = model.Session.get(ReviewLog, tk.get_or_bust(data_dict, "log_id"))
+    if entry is None:
+        raise tk.ObjectNotFound(tk._("Decision not found"))
+    latest = (model.Session.query(ReviewLog).filter_by(package_id=entry.package_id, concept=entry.concept)
+              .order_by(ReviewLog.at.desc()).first())
+    if entry.undone_at is not None or latest.id != entry.id:
+        raise tk.ValidationError({"log_id": [tk._("Only the latest decision on a priority dataset can be undone, "
+                                                  "once.")]})
+    return tk.get_action("pida_detection_undo_decision")(context, {"id": entry.package_id,
+                                                                   "concept": entry.concept})
+
+
+def pida_detection_undo_decision(context, data_dict):
+    """Takes back the decision on one concept of a dataset (``pida_detection_undo`` calls it with a decision of
+    the history; the hub chains it for harvested datasets), and marks it undone in the history.
+
+    :param id: the dataset's id or name
+    :param concept: the priority dataset's id
+    """
+    return review.undo(context, tk.get_or_bust(data_dict, "id"), tk.get_or_bust(data_dict, "concept"))
+
+
+@tk.side_effect_free
+def pida_detection_history(context, data_dict):
+    """The latest decisions on detected priority datasets of the organisations the user may edit, newest first,
+    with whether each can still be undone.
+
+    :param limit: optional, at most 200 (default 50)
+    """
+    if not context.get("user"):
+        raise tk.NotAuthorized(tk._("Log in to review detections."))
+    try:
+        limit = min(int(data_dict.get("limit") or 50), 200)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({"limit": [tk._("Must be a whole number")]})
+    return review.history(context, limit)
+
+
 @tk.side_effect_free
 def pida_detection_queue(context, data_dict):
     """The detections waiting for the user's decision (only those of the organisations the user may edit),
@@ -53,4 +100,6 @@ def pida_detection_queue(context, data_dict):
 
 def get_actions() -> dict:
     return {"package_create": package_create, "package_update": package_update,
-            "pida_detection_decide": pida_detection_decide, "pida_detection_queue": pida_detection_queue}
+            "pida_detection_decide": pida_detection_decide, "pida_detection_queue": pida_detection_queue,
+            "pida_detection_undo": pida_detection_undo, "pida_detection_undo_decision": pida_detection_undo_decision,
+            "pida_detection_history": pida_detection_history}

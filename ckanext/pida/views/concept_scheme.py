@@ -69,7 +69,49 @@ def item(section, item_id_fmt):
         uri = vocabulary.base_uri() + section + "/" + item_id
     if not scheme.describes(uri):
         tk.abort(404, tk._("Not in the PIDA vocabulary: %s") % uri)
+    if section == "priority-datasets" and fmt is None and _wants_html():
+        return concept_page(item_id)
     return _respond(fmt, uri=uri)
+
+
+def _wants_html() -> bool:
+    """A browser asks for text/html first: it gets the concept's page; a client that asks for RDF, or for
+    anything (``*/*``), gets RDF, as before."""
+    accept = tk.request.accept_mimetypes
+    html = max((q for mimetype, q in accept if mimetype in ("text/html", "application/xhtml+xml")), default=0)
+    rdf = max((q for mimetype, q in accept if mimetype in CONTENT_TYPES.values()), default=0)
+    return html > 0 and html >= rdf
+
+
+def concept_page(concept_id: str):
+    """The page of one priority dataset, for people: what it is, what each Charter principle asks of it, how often
+    it should be updated, and where it is (the datasets that declare it, the coverage, a request for it)."""
+    concept = vocabulary.concept(concept_id)
+    lang = tk.h.lang()
+
+    def text(value):
+        return vocabulary.text(value, lang)
+
+    def items(section, ids):
+        return [text((vocabulary.item(section, i) or {}).get("label")) or i for i in ids or []]
+    interval = concept.get("max_update_interval")
+    frequency = next((f for f in vocabulary.frequencies() if interval and f.get("duration") == interval), None)
+    principles = [{"number": p["number"], "label": text(p["label"]),
+                   "asks": text((concept.get("principles") or {}).get(p["id"]))} for p in vocabulary.principles()]
+    standards = [vocabulary.item("standards", s) or {"id": s} for s in concept.get("standards") or []]
+    page = {
+        "id": concept_id, "uri": vocabulary.concept_uri(concept_id), "notation": concept.get("notation"),
+        "label": text(concept.get("label")), "definition": text(concept.get("definition")),
+        "alt_labels": (concept.get("alt_labels") or {}).get(lang[:2]) or [],
+        "category": text((vocabulary.item("categories", concept.get("category")) or {}).get("label")),
+        "type": text((vocabulary.item("types", concept.get("type")) or {}).get("label")),
+        "stages": items("stages", concept.get("stages")),
+        "identifier_schemes": items("identifier_schemes", concept.get("identifier_schemes")),
+        "standards": [{"label": text(s.get("label")) or s["id"], "url": s.get("url")} for s in standards],
+        "personal_data": concept.get("personal_data"),
+        "frequency": text(frequency["label"]) if frequency else None, "principles": principles,
+    }
+    return tk.render("pida/concept.html", {"concept": page})
 
 
 blueprint.add_url_rule("/pida/vocabulary.<fmt>", view_func=whole, endpoint="vocabulary")

@@ -10,6 +10,8 @@ from ckanext.pida import review
 
 blueprint = Blueprint("pida_review", __name__)
 
+HISTORY_SHOWN = 20
+
 
 @blueprint.route("/pida/review")
 def queue():
@@ -22,7 +24,9 @@ def queue():
     if review.reviewable_orgs(context) == []:
         return tk.abort(403, tk._("Only editors of an organisation can review its detections."))
     result = tk.get_action("pida_detection_queue")(context, {"country": country, "concept": concept})
-    return tk.render("pida/review.html", {"queue": result, "country": country, "concept": concept})
+    history = tk.get_action("pida_detection_history")(context, {"limit": HISTORY_SHOWN})
+    return tk.render("pida/review.html", {"queue": result, "country": country, "concept": concept,
+                                          "history": history})
 
 
 @blueprint.route("/pida/review", methods=["POST"])
@@ -40,6 +44,8 @@ def decide():
         items = [tuple((value.split("|") + [""])[:2]) for value in form.getlist("item")]
     if not items:
         tk.h.flash_error(tk._("Choose at least one detection."))
+    elif not form.get("single") and decision == "confirmed" and not form.get("sure"):
+        return _confirm_step(items, form)  # a bulk confirmation adds to the coverage: it is asked twice
     done, refused = 0, []
     for dataset_id, concept in items:
         try:
@@ -67,3 +73,36 @@ def decide():
         return tk.redirect_to(target)
     return tk.redirect_to("pida_review.queue", country=form.get("country") or None,
                           concept=form.get("concept") or None)
+
+
+def _confirm_step(items: list, form) -> str:
+    """The page that asks again before several detections are confirmed at once: each one named."""
+    from ckan import model
+    from ckanext.pida import vocabulary
+    named = []
+    for dataset_id, concept in items:
+        pkg = model.Package.get(dataset_id)
+        named.append({"key": dataset_id + "|" + concept, "title": pkg.title if pkg else dataset_id,
+                      "concept": vocabulary.text((vocabulary.concept(concept) or {}).get("label")) or concept})
+    return tk.render("pida/review_confirm.html", {"items": named, "country": form.get("country") or "",
+                                                  "concept": form.get("concept") or ""})
+
+
+@blueprint.route("/pida/review/undo", methods=["POST"])
+def undo():
+    """Takes back a decision of the history: the detection goes back to the queue."""
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403, tk._("Log in to review detections."))
+    try:
+        pkg = tk.get_action("pida_detection_undo")({"user": tk.current_user.name},
+                                                  {"log_id": tk.request.form.get("log_id") or ""})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You cannot change this dataset."))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Decision not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(str(v) for v in (e.error_summary or {}).values()) or str(e))
+    else:
+        tk.h.flash_success(tk._("Undone: the detection of \"{title}\" is back in the queue.").format(
+            title=pkg.get("title") or pkg.get("name")))
+    return tk.redirect_to("pida_review.queue")
