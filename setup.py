@@ -32,6 +32,9 @@ setup(
             "assets/*",
         ]
     },
+    # The one-page country profile as a PDF: WeasyPrint (and the Pango library of the system). Without it, the profile
+    # is an HTML page that prints on one A4 sheet.
+    extras_require={"pdf": ["weasyprint>=65,<67"]},
     # CKAN itself is the host application and is not pulled in here (see requirements-dev.txt).
     install_requires=[
         "ckanext-scheming>=3.0,<4",

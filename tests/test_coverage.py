@@ -384,3 +384,42 @@ def test_the_page_ranks_the_region_remembers_the_readers_country_and_says_what_t
     by_name = visit("/es/pida/coverage?sort=name", "XX")  # a cookie that names no country changes nothing
     table = by_name[by_name.index("pida-score-table"):]
     assert table.index("Chile") < table.index("Colombia") < table.index("México")
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_a_one_page_country_profile_in_html_and_pdf_in_each_language(full_dataset, migrate_db_for, app):
+    """Issue #20: for an OAS review session, a country's score, rank, trend, principles and top actions on one
+    page, in HTML and in a PDF (read back with pypdf: one A4 page, in the language asked); and the region's summary."""
+    import pypdf
+    migrate_db_for("pida")
+    helpers.call_action("package_create", **full_dataset)  # Colombia: the lobbying register
+    helpers.call_action("package_create", **dict(copy.deepcopy(full_dataset), name="datos-mx", pida_country="MX",
+                                                 pida_priority=["lobbying-register", "budgets"]))
+    sysadmin = factories.Sysadmin()
+    helpers.call_action("pida_coverage_backfill", {"user": sysadmin["name"]}, days=120, step=30)
+
+    page = app.get("/es/pida/coverage/CO/profile").get_data(as_text=True)
+    assert "<h1>Colombia · Conjuntos de datos prioritarios del PIDA</h1>" in page
+    assert "puesto 2 de 2" in page and "3 %" in page  # 1 of 30
+    assert page.count('<th scope="row">') == 6  # the six principles, with their key
+    assert "Publicar «Presupuestos»: publicado por 1 de los otros 1 país" in page  # what Mexico has and Colombia not
+    assert '<polyline' in page and "Promedio regional" in page  # the trend, beside the region's
+    assert "/es/pida/coverage/CO/profile.pdf" in page and "/fr/pida/coverage/CO/profile" in page
+
+    for lang, words in (("es", "publicados y actualizados"), ("fr", "publiés et à jour"),
+                        ("pt_BR", "publicados e atualizados"), ("en", "published and up to date")):
+        response = app.get("/{}/pida/coverage/CO/profile.pdf".format(lang))
+        assert response.headers["Content-Type"] == "application/pdf"
+        pdf = pypdf.PdfReader(io.BytesIO(response.data))
+        assert len(pdf.pages) == 1, lang  # one page for the review session
+        text = " ".join(pdf.pages[0].extract_text().split())
+        assert words in text and "2" in text, (lang, text[:300])
+    assert abs(float(pdf.pages[0].mediabox.width) - 595.3) < 1  # A4
+
+    region = pypdf.PdfReader(io.BytesIO(app.get("/es/pida/coverage/profile.pdf").data))
+    text = region.pages[0].extract_text()
+    assert len(region.pages) == 1 and "México" in text and "Colombia" in text
+    assert app.get("/pida/coverage/XX/profile", status=404)
+    coverage_page = app.get("/es/pida/coverage?country=CO").get_data(as_text=True)
+    assert "/es/pida/coverage/CO/profile" in coverage_page  # one click from the coverage

@@ -139,3 +139,19 @@ def test_a_minister_finds_their_country_first_at_every_width(browser, twenty_cou
     browser.resize(*PHONE)
     browser.get("/es/pida/coverage")
     assert_accessible(browser, "the coverage of twenty countries on a phone")
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_country_profile_for_a_review_session(browser, two_countries, size):
+    """One click from the coverage: the country's one-page profile, readable on a phone, with its PDF and its other
+    languages a click away; axe finds nothing serious."""
+    browser.resize(*size)
+    browser.get("/es/pida/coverage?country=CO")
+    browser.click_text("Perfil de Colombia en una página")
+    browser.wait_text("h1", "Colombia · Conjuntos de datos prioritarios del PIDA")
+    assert "puesto" in browser.text(".figures") and len(browser.find_all("tbody th[scope=row]")) == 6
+    assert browser.find("a[href$='/es/pida/coverage/CO/profile.pdf']").text == "Descargar en PDF"
+    assert browser.horizontal_overflow() == 0, browser.overflowing()
+    assert_accessible(browser, "the country profile")
+    browser.click(browser.find("a[hreflang='fr']"))
+    browser.wait_text("h1", "Colombie · Jeux de données prioritaires du PIDA")

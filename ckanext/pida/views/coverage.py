@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 from flask import Blueprint, Response, make_response
 
@@ -91,6 +92,81 @@ def page():
         response.set_cookie(COUNTRY_COOKIE, country, max_age=365 * 24 * 3600, samesite="Lax",
                             secure=tk.request.is_secure)
     return response
+
+
+@blueprint.route("/pida/coverage/profile", defaults={"code": None})
+@blueprint.route("/pida/coverage/<code>/profile")
+def profile(code):
+    """One page for an OAS review session: a country's score, rank, trend, principles and top actions (or, without a
+    country, the region's summary), in the page's language; the same page as a PDF at ``profile.pdf``."""
+    return tk.render("pida/profile.html", _profile_vars(code, pdf=False))
+
+
+@blueprint.route("/pida/coverage/profile.pdf", defaults={"code": None})
+@blueprint.route("/pida/coverage/<code>/profile.pdf")
+def profile_pdf(code):
+    """The profile as an A4 PDF (WeasyPrint, the optional extra ``pdf``); without WeasyPrint, the HTML profile,
+    which prints on one page too."""
+    variables = _profile_vars(code, pdf=True)
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):  # not installed, or its system libraries (Pango) are missing
+        variables["no_pdf"] = True
+        return tk.render("pida/profile.html", variables)
+    html = tk.render("pida/profile.html", variables)
+    body = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    name = "pida-{}-{}.pdf".format((code or "region").lower(), tk.h.lang())
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="{}"'.format(name)})
+
+
+def _no_fetch(url, *args, **kwargs):
+    """The profile is self-contained: WeasyPrint fetches nothing (no request leaves the server)."""
+    raise ValueError("the PIDA profile does not load " + url[:60])
+
+
+def _profile_vars(code, pdf: bool) -> dict:
+    code = (code or "").upper() or None
+    if code and not vocabulary.country(code):
+        tk.abort(404, tk._("Unknown country code: {0}").format(code))
+    whole = _report(country="")
+    history = tk.get_action("pida_coverage_history")({}, {})
+    summary = coverage_summary.summarise(whole, history, organizations=_organization_titles(whole))
+    names = {r["code"]: r["name"] for r in whole["countries"]}
+    row = next((r for r in whole["countries"] if r["code"] == code), None)
+    if code and row is None:
+        tk.abort(404, tk._("No coverage for {0} on this site.").format(names.get(code, code)))
+    live = coverage_summary.live_history(history, whole)
+    lines = [h for h in live if h["country"] == code] if code else []
+    lines += _regional_line(live, whole)
+    names[REGION] = tk._("Regional average")
+    with open(PROFILE_CSS, encoding="utf-8") as f:
+        css = f.read()
+    geometry = chart(lines, names)
+    for series in geometry["series"]:
+        if series["code"] == REGION:
+            series["code"] = tk._("OAS")  # the label at the end of the region's line
+    return {"report": whole, "row": row, "summary": summary, "code": code, "pdf": pdf, "css": css,
+            "figures": summary["countries"].get(code) if code else None,
+            "ranked_rows": sorted((r for r in whole["countries"] if summary["countries"][r["code"]]["has_data"]),
+                                  key=lambda r: (summary["countries"][r["code"]]["rank"], r["name"])),
+            "without_data": [r for r in whole["countries"] if not summary["countries"][r["code"]]["has_data"]],
+            "chart": geometry, "labels": status_labels(), "no_pdf": False}
+
+
+#: The chart's pseudo-country of the regional average.
+REGION = "OAS"
+#: The profile's stylesheet, inlined in the page (the PDF loads nothing).
+PROFILE_CSS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "assets", "pida-profile.css")
+
+
+def _regional_line(live: list[dict], whole: dict) -> list[dict]:
+    """The regional average by day: the mean share of the countries with data that day."""
+    by_day: dict = {}
+    for h in live:
+        by_day.setdefault(h["day"], []).append(h["share_up_to_date"])
+    return [{"day": day, "country": REGION, "share_up_to_date": sum(v) / len(v)}
+            for day, v in sorted(by_day.items(), key=lambda item: str(item[0]))]
 
 
 def _ordered(rows: list[dict], summary: dict, sort: str, reader) -> list[dict]:
