@@ -14,7 +14,7 @@ from ckanext.harvest.model import HarvestJob
 
 from ckanext.pida.hub.harvesters import runner
 from ckanext.pida.hub.model import HarvestRun
-from tests.browser.conftest import PASSWORD, assert_accessible
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, assert_accessible
 from tests.test_harvest import HUB_PLUGINS, hub, portal  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", HUB_PLUGINS), pytest.mark.usefixtures("hub")]
@@ -59,6 +59,11 @@ def test_admin_creates_a_source_runs_it_and_reads_its_health(browser, hub, porta
               "noviembre", "diciembre"]
     assert "{} de {} de {}".format(today.day, months[today.month - 1], today.year) in section
     assert_accessible(browser, "the harvest health page")
+    browser.resize(*PHONE)  # an administrator on a phone: the same page, nothing scrolls sideways
+    browser.get("/es/pida/hub/health")
+    assert browser.horizontal_overflow() == 0, browser.overflowing()
+    assert_accessible(browser, "the harvest health page on a phone")
+    browser.resize(*DESKTOP)
     # The count per state filters the page; the source's datasets open in the hub's own search.
     browser.click_text("Sin problemas (1)", ".pida-health-summary a")
     assert "health=ok" in browser.driver.current_url and len(browser.find_all(".pida-health")) == 1
