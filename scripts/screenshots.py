@@ -2,7 +2,8 @@
 
     make demo && .venv/bin/python scripts/screenshots.py
 
-The coverage page of the hub at desktop and phone widths and printed (the PDF's first page, through pdftoppm),
+The coverage page of the hub at desktop and phone widths and printed (the PDF's first page, rendered by pypdfium2),
+Colombia's one-page profile as a PDF, the harvest health page (signed in), the citizens' request form on a phone,
 the portal's home page, page 1 of the dataset form and the review queue of the priority datasets the portal detected
 in its datasets from before the plugin (signed in as the demo's admin)."""
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import subprocess
 import sys
-import tempfile
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -33,21 +33,23 @@ def main():
     hub = Browser(args.hub)
     try:
         hub.resize(*DESKTOP)
-        hub.get("/es/pida/coverage")
+        hub.get("/es/pida/coverage?country=CO")  # Colombia's headline first (remembered by the picker)
         hub.screenshot(os.path.join(args.out, "coverage-desktop.png"))
         hub.resize(*PHONE)
         hub.get("/es/pida/coverage")
         hub.screenshot(os.path.join(args.out, "coverage-phone.png"))
+        hub.get("/es/pida/requests/new?country=CO&concept=interest-declarations")
+        hub.screenshot(os.path.join(args.out, "request-form.png"))
         hub.resize(*DESKTOP)
         hub.get("/es/pida/coverage")
         options = PrintOptions()
         options.background = True
-        with tempfile.TemporaryDirectory() as tmp:
-            pdf = os.path.join(tmp, "coverage.pdf")
-            with open(pdf, "wb") as f:
-                f.write(base64.b64decode(hub.driver.print_page(options)))
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf,
-                            os.path.join(args.out, "coverage-print")], check=True)
+        pdf_page_png(base64.b64decode(hub.driver.print_page(options)), os.path.join(args.out, "coverage-print.png"))
+        with urllib.request.urlopen(args.hub + "/es/pida/coverage/CO/profile.pdf", timeout=60) as answer:
+            pdf_page_png(answer.read(), os.path.join(args.out, "profile-pdf.png"))
+        hub.login("admin", args.password)
+        hub.get("/es/pida/hub/health")
+        hub.screenshot(os.path.join(args.out, "health.png"))
     finally:
         hub.quit()
 
@@ -64,6 +66,13 @@ def main():
     finally:
         portal.quit()
     print("screenshots in", os.path.abspath(args.out))
+
+
+def pdf_page_png(pdf: bytes, path: str, scale: float = 1.1) -> None:
+    """The first page of a PDF as a PNG (pypdfium2: PDFium, no system tool needed)."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(pdf)
+    document[0].render(scale=scale).to_pil().save(path)
 
 
 if __name__ == "__main__":
