@@ -262,6 +262,23 @@ def test_detected_datasets_make_cells_detected_and_never_count_as_published():
     assert row["detected"] == "1"
 
 
+def test_a_cell_with_a_detection_and_a_dataset_whose_data_does_not_open_says_since_when():
+    """Found on the demo hub: a detected dataset (no link state of its own) listed first in a cell whose declared
+    dataset's links fail made the whole coverage fail."""
+    evidence = [{"term": "x", "field": "title", "kind": "strong", "text": "x"}]
+    detected = {"name": "co-detectado", "title": "Detectado", "pida_country": "CO",
+                "pida_harvest": {"detection": {"pending": [{"id": "company-register", "score": 0.9,
+                                                            "evidence": evidence}]}}}
+    broken = dict(ds("co-empresas", "CO", ["company-register"], MONTHLY, "2026-06-20"),
+                  _quality={"opens": False, "broken_since": "2026-05-01T00:00:00"})
+
+    co = coverage.build([detected, broken], now=NOW, lang="en")["countries"][0]
+
+    cell = co["cells"]["company-register"]
+    assert cell["status"] == "not_opening" and cell["broken_since"] == "2026-05-01T00:00:00"
+    assert [d["name"] for d in cell["datasets"]] == ["co-detectado", "co-empresas"]
+
+
 @pytest.mark.ckan_config("ckan.plugins", "pida scheming_datasets dcat")
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 def test_the_coverage_read_from_the_index_equals_the_one_built_from_whole_datasets(full_dataset, migrate_db_for,

@@ -136,7 +136,7 @@ def build(datasets: Iterable[dict], countries: Iterable[str] = (), now: Optional
             if _RANK[status] > _RANK[cell["status"]]:
                 cell["status"] = status
             if cell["status"] == NOT_OPENING:  # since when none of its datasets opens: the latest of their failures
-                cell["broken_since"] = max(d["broken_since"] or "" for d in cell["datasets"]) or None
+                cell["broken_since"] = max(d.get("broken_since") or "" for d in cell["datasets"]) or None
         for principle_id, status in _principle_statuses(pkg, now).items():
             if principle_id in r["principles"] and status in r["principles"][principle_id]:
                 r["principles"][principle_id][status] += 1

@@ -26,6 +26,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import detection, vocabulary
+from ckanext.pida.model import ReviewLog
 
 FIELD = "pida_detection"
 CONFIRMED, REJECTED = "confirmed", "rejected"
@@ -175,7 +176,6 @@ def proposal_for(pkg: dict, concept: str, declared: list[str]) -> list[dict]:
 
 def log(context: dict, package_id: str, concept: str, decision: str) -> None:
     """Writes a decision in the review's history (``pida_review_log``)."""
-    from ckanext.pida.model import ReviewLog
     user = model.User.get(context.get("user")) if context.get("user") else None
     model.Session.add(ReviewLog(package_id=package_id, concept=concept, decision=decision,
                                 user_id=user.id if user else None))
@@ -184,7 +184,6 @@ def log(context: dict, package_id: str, concept: str, decision: str) -> None:
 
 def mark_undone(context: dict, package_id: str, concept: str) -> None:
     """Marks the latest decision on a dataset's concept undone in the history."""
-    from ckanext.pida.model import ReviewLog
     entry = (model.Session.query(ReviewLog).filter_by(package_id=package_id, concept=concept)
              .order_by(ReviewLog.at.desc()).first())
     if entry is not None and entry.undone_at is None:
@@ -197,7 +196,6 @@ def history(context: dict, limit: int = 50) -> list[dict]:
     """The latest decisions on the datasets the user may review, newest first: ``{"id", "dataset": {"id",
     "name", "title"}, "concept", "decision", "by", "at", "undone_at", "undone_by", "can_undo"}``. Only the
     latest decision on a dataset's concept can be undone, once."""
-    from ckanext.pida.model import ReviewLog
     orgs = reviewable_orgs(context)
     if orgs == []:
         return []

@@ -7,8 +7,6 @@ import hashlib
 import logging
 import re
 
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
@@ -152,13 +150,6 @@ def public_dict(request: DataRequest) -> dict:
         "status_label": status_labels().get(request.status, request.status),
         "answer": request.answer, "created": _iso(request.created), "answered": _iso(request.answered),
     }
-
-
-def open_counts() -> dict:
-    """``{(country, concept): n}`` of the requests not closed, for the coverage's cells."""
-    query = (model.Session.query(DataRequest.country, DataRequest.concept, sa.func.count(DataRequest.id))
-             .filter(DataRequest.status != "closed").group_by(DataRequest.country, DataRequest.concept))
-    return {(country, concept): n for country, concept, n in query}
 
 
 def requester_key(remote_addr: str | None) -> str:

@@ -3,9 +3,11 @@ own dataset (``package_create`` and ``package_update`` chained, so every resourc
 the queue and the decisions."""
 from __future__ import annotations
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import review
+from ckanext.pida.model import ReviewLog
 
 
 @tk.chained_action
@@ -43,8 +45,6 @@ def pida_detection_undo(context, data_dict):
 
     :param log_id: the decision's id in ``pida_detection_history``
     """
-    from ckan import model
-    from ckanext.pida.model import ReviewLog
     entry = model.Session.get(ReviewLog, tk.get_or_bust(data_dict, "log_id"))
     if entry is None:
         raise tk.ObjectNotFound(tk._("Decision not found"))

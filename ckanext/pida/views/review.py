@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.pida import review
+from ckanext.pida import review, vocabulary
 
 blueprint = Blueprint("pida_review", __name__)
 
@@ -77,8 +78,6 @@ def decide():
 
 def _confirm_step(items: list, form) -> str:
     """The page that asks again before several detections are confirmed at once: each one named."""
-    from ckan import model
-    from ckanext.pida import vocabulary
     named = []
     for dataset_id, concept in items:
         pkg = model.Package.get(dataset_id)
