@@ -168,3 +168,4 @@ def test_from_a_dataset_page_the_request_names_the_dataset_unless_it_is_private(
     assert ids == {public["id"], None}  # a private dataset is neither named nor confirmed to exist
     listed = app.get("/api/3/action/pida_data_request_list?concept=lobbying-register").get_data(as_text=True)
     assert "borrador" not in listed and json.loads(listed)["result"]["count"] == 2
+

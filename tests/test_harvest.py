@@ -509,3 +509,24 @@ def test_a_source_nobody_answers_at_is_told_apart_from_a_slow_one(hub):
     first = health(source)["problems"][0]
     assert first["code"] == "refused" and "refused the connection" in first["message"]
 
+
+
+def test_a_citizens_request_at_the_hub_reaches_the_countrys_portal_team(hub, portal, app, smtp_server):
+    """A request for Mexico sent at the hub reaches the hub's administrators and the ``requests_email`` of Mexico's
+    harvest sources; Colombia's team hears nothing of it. A source cannot give a non-address."""
+    from ckan.lib.redis import connect_to_redis
+    redis = connect_to_redis()
+    for key in redis.keys("{}:pida:requests:*".format(tk.config.get("ckan.site_id"))):
+        redis.delete(key)
+    admin = factories.Sysadmin(email="hub@oas.example.org")
+    make_source(hub, portal.base + "/mx/catalog.ttl", "MX", requests_email=["datos@mx.example.gob"])
+    make_source(hub, portal.base + "/co/catalog.ttl", "CO", requests_email=["datos@co.example.gov"])
+
+    response = app.post("/es/pida/requests/new", data={
+        "country": "MX", "concept": "budgets", "message": "Los presupuestos estatales de 2020 a 2025, en CSV."},
+        follow_redirects=False)
+
+    assert response.status_code == 302
+    assert sorted(r for m in smtp_server.messages for r in m["to"]) == sorted([admin["email"], "datos@mx.example.gob"])
+    with pytest.raises(tk.ValidationError):
+        make_source(hub, portal.base + "/pe/catalog.ttl", "PE", requests_email=["no es un correo"])

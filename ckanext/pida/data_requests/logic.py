@@ -62,7 +62,7 @@ def pida_data_request_create(context, data_dict):
     request = DataRequest(language=_lang(), **values)
     model.Session.add(request)
     model.Session.commit()
-    _notify_admins(request)
+    notify(request, _recipients())
     return public_dict(request)
 
 
@@ -222,7 +222,8 @@ def _recipients() -> list[tuple[str, str]]:
     return [(u.fullname or u.name, u.email) for u in admins]
 
 
-def _notify_admins(request: DataRequest) -> None:
+def notify(request: DataRequest, recipients: list[tuple[str, str]]) -> None:
+    """Tells ``recipients`` (``(name, e-mail)``) of a new request, with the link to answer it."""
     link = tk.url_for("pida_requests.read", id=request.id, _external=True)
     item = public_dict(request)
     subject = tk._("New request for a priority dataset: {concept} ({country})").format(
@@ -231,7 +232,7 @@ def _notify_admins(request: DataRequest) -> None:
                 "Answer it, or close it, at {link}\n").format(
         site=tk.config.get("ckan.site_title"), concept=item["concept_label"], country=item["country_name"],
         message=request.message, link=link)
-    for name, email in _recipients():
+    for name, email in recipients:
         _send(name, email, subject, body)
 
 

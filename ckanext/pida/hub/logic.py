@@ -10,7 +10,7 @@ from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError,
 
 from ckanext.pida import vocabulary
 from ckanext.pida.hub import review, source_lifecycle
-from ckanext.pida.hub.harvesters import runner, sources
+from ckanext.pida.hub.harvesters import config as source_config, runner, sources
 from ckanext.pida.hub.harvesters.messages import N_, parse_object_error, problem, render, render_group
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
 
@@ -197,6 +197,26 @@ def pida_detection_decide(up_func, context, data_dict):
 
 
 @tk.chained_action
+def pida_data_request_create(up_func, context, data_dict):
+    """At the hub, a citizen's request for a country is also told to that country's portal team: the
+    ``requests_email`` of the country's harvest sources (the hub's own administrators are told as on any site)."""
+    from ckanext.pida.data_requests import logic as requests_logic
+    from ckanext.pida.model import DataRequest
+    created = up_func(context, data_dict)
+    emails: list[str] = []
+    for source in sources.pida_sources():
+        if sources.country_of(source) == created["country"]:
+            try:
+                wanted = source_config.parse(source.config).get("requests_email") or []
+            except ValueError:
+                continue  # a source whose configuration does not validate is reported on the health page
+            emails += [e for e in wanted if e not in emails]
+    if emails:
+        requests_logic.notify(DataRequest.get(created["id"]), [(e, e) for e in emails])
+    return created
+
+
+@tk.chained_action
 def pida_detection_undo_decision(up_func, context, data_dict):
     """On the hub, an undone decision on a harvested dataset is forgotten against its original URI (hub/review.py);
     on any other dataset, the portal's."""
@@ -216,6 +236,7 @@ def get_actions() -> dict:
         "pida_harvest_source_run": pida_harvest_source_run,
         "pida_detection_decide": pida_detection_decide,
         "pida_detection_undo_decision": pida_detection_undo_decision,
+        "pida_data_request_create": pida_data_request_create,
     }
     if plugin_loaded("harvest"):  # a chain needs ckanext-harvest's action under it
         actions["harvest_source_clear"] = source_lifecycle.harvest_source_clear

@@ -7,6 +7,7 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 
 import ckan.plugins.toolkit as tk
 
@@ -26,7 +27,10 @@ OPTIONS = {
     "max_delete_share": (int, 50, "percent of a source's datasets one run may delete"),
     "deletions_url": (str, None, "feed of datasets withdrawn at the source, read on incremental runs (default: "
                                "the pida_catalog_withdrawn feed the catalogue links to)"),
+    "requests_email": (list, None, "e-mail addresses of the national portal's team, told of each citizen's request "
+                                   "for this country sent at the hub"),
 }
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def defaults() -> dict:
@@ -52,13 +56,16 @@ def parse(text: str | None) -> dict:
         if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ValueError(tk._("\"{0}\" must be a whole number, zero or more.").format(key))
         if kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise ValueError(tk._("\"{0}\" must be a list of names.").format(key))
+            raise ValueError(tk._("\"{0}\" must be a list of texts.").format(key))
         if kind is str and not isinstance(value, str):
             raise ValueError(tk._("\"{0}\" must be text.").format(key))
         cfg[key] = value
     if not cfg["country"] or not vocabulary.country(cfg["country"]):
         raise ValueError(tk._("\"country\" must be the ISO 3166-1 alpha-2 code of an OAS member state, e.g. \"CO\"."))
     cfg["country"] = cfg["country"].upper()
+    bad = [e for e in cfg["requests_email"] or [] if not _EMAIL.match(e)]
+    if bad:
+        raise ValueError(tk._("\"requests_email\" must list e-mail addresses; not one: {0}").format(", ".join(bad)))
     if not cfg["profiles"]:
         site = tk.config.get("ckanext.dcat.rdf.profiles") or "euro_dcat_ap_3"
         cfg["profiles"] = site.split() if isinstance(site, str) else list(site)
