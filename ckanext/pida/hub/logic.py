@@ -9,10 +9,12 @@ from ckan.plugins import plugin_loaded
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ckanext.pida import vocabulary
+from ckanext.pida.data_requests import logic as requests_logic
 from ckanext.pida.hub import review, source_lifecycle
 from ckanext.pida.hub.harvesters import config as source_config, runner, sources
 from ckanext.pida.hub.harvesters.messages import N_, parse_object_error, problem, render, render_group
 from ckanext.pida.hub.model import HarvestRecord, HarvestRun
+from ckanext.pida.model import DataRequest
 
 COUNTS = ("added", "updated", "unchanged", "deleted", "errored")
 OBJECT_ERRORS_SHOWN = 20  # distinct messages
@@ -200,8 +202,6 @@ def pida_detection_decide(up_func, context, data_dict):
 def pida_data_request_create(up_func, context, data_dict):
     """At the hub, a citizen's request for a country is also told to that country's portal team: the
     ``requests_email`` of the country's harvest sources (the hub's own administrators are told as on any site)."""
-    from ckanext.pida.data_requests import logic as requests_logic
-    from ckanext.pida.model import DataRequest
     created = up_func(context, data_dict)
     emails: list[str] = []
     for source in sources.pida_sources():
