@@ -93,7 +93,7 @@ def stored_request(request_id=None) -> DataRequest:
     return query.get(request_id) if request_id else query.one()
 
 
-def test_a_request_is_answered_then_closed_and_closing_erases_the_email(app, admin, smtp_server):
+def test_a_request_is_answered_then_closed_and_closing_erases_the_email(app, admin, smtp_server, full_dataset):
     post_request(app)
     request_id = stored_request().id
     smtp_server.messages.clear()
@@ -104,16 +104,26 @@ def test_a_request_is_answered_then_closed_and_closing_erases_the_email(app, adm
                         answer="Las publicaremos en marzo en datos.gov.co.")
     stored = stored_request(request_id)
     assert (stored.status, stored.email) == ("answered", EMAIL)  # kept: the work goes on
+    pkg = helpers.call_action("package_create", **full_dataset)
+    refused = app.post("/pida/requests/" + request_id, data={"answer": "Publicadas", "status": "closed",
+                                                             "dataset": "no-existe"}, headers=admin["headers"])
+    assert refused.status_code == 400 and stored_request(request_id).status == "answered"  # nothing changed
     app.post("/pida/requests/" + request_id, data={"answer": "Publicadas: https://datos.gov.co/bienes",
-                                                   "status": "closed"},
+                                                   "status": "closed",
+                                                   "dataset": "http://test.ckan.net/dataset/" + pkg["name"]},
              headers=admin["headers"])
 
     stored = stored_request(request_id)
     assert stored.status == "closed" and stored.email is None and stored.answered_by == admin["id"]
+    assert stored.answer_package_id == pkg["id"]  # closed with the dataset that answers it
     assert [m["to"] for m in smtp_server.messages] == [[EMAIL], [EMAIL]]
     assert "https://datos.gov.co/bienes" in smtp_server.messages[1]["body"]
+    assert "/dataset/" + pkg["name"] in smtp_server.messages[1]["body"]
     page = app.get("/pida/requests?status=closed").get_data(as_text=True)
     assert "https://datos.gov.co/bienes" in page and "Closed" in page
+    read = app.get("/pida/requests/" + request_id).get_data(as_text=True)
+    assert 'href="/dataset/{}"'.format(pkg["name"]) in read
+    assert helpers.call_action("pida_data_request_show", id=request_id)["answer_dataset"]["name"] == pkg["name"]
 
 
 def test_bad_input_is_refused_in_the_visitors_language_and_nothing_typed_is_lost(app, admin, smtp_server):

@@ -99,6 +99,7 @@ class DataRequest(tk.BaseModel):
     status = Column(types.UnicodeText, nullable=False, default="open")  # open | answered | closed
     answer = Column(types.UnicodeText)
     answered_by = Column(types.UnicodeText)  # user id
+    answer_package_id = Column(types.UnicodeText)  # the dataset that answers it (as ckanext-datarequests' accepted one)
     created = Column(types.DateTime, nullable=False, default=_now)
     answered = Column(types.DateTime)
 

@@ -107,6 +107,7 @@ def pida_data_request_answer(context, data_dict):
     :param id: the request's id
     :param answer: the answer (up to 4,000 characters)
     :param status: ``answered`` (default: the answer is given, the request stays followed) or ``closed``
+    :param dataset: optional: the public dataset that answers it (its name, id or address on this site)
     """
     tk.check_access("pida_data_request_answer", context, data_dict)
     request = _get(data_dict)
@@ -119,9 +120,13 @@ def pida_data_request_answer(context, data_dict):
         errors["answer"] = [tk._("At most {n} characters").format(n=ANSWER_MAX)]
     if status not in ("answered", "closed"):
         errors["status"] = [tk._("Choose answered or closed")]
+    dataset = _public_dataset(data_dict.get("dataset"))
+    if data_dict.get("dataset") and dataset is None:
+        errors["dataset"] = [tk._("No public dataset of this site has that name or address")]
     if errors:
         raise tk.ValidationError(errors)
     request.answer, request.status = answer, status
+    request.answer_package_id = dataset.id if dataset else None
     request.answered = datetime.datetime.utcnow()
     user = model.User.get(context.get("user") or "")
     request.answered_by = user.id if user else None
@@ -140,8 +145,18 @@ def status_labels() -> dict:
     return {"open": tk._("Open"), "answered": tk._("Answered"), "closed": tk._("Closed")}
 
 
+def _public_dataset(ref) -> "model.Package | None":
+    """The active public dataset a name, an id or its page's address names."""
+    ref = (ref or "").strip().rstrip("/")
+    if not ref:
+        return None
+    pkg = model.Package.get(ref.rsplit("/dataset/", 1)[-1].split("?")[0] if "/dataset/" in ref else ref)
+    return pkg if pkg is not None and pkg.state == "active" and not pkg.private else None
+
+
 def public_dict(request: DataRequest) -> dict:
     concept = vocabulary.concept(request.concept) or {}
+    answering = _public_dataset(request.answer_package_id)
     return {
         "id": request.id, "country": request.country,
         "country_name": vocabulary.text((vocabulary.country(request.country) or {}).get("name")),
@@ -149,6 +164,8 @@ def public_dict(request: DataRequest) -> dict:
         "package_id": request.package_id, "message": request.message, "status": request.status,
         "status_label": status_labels().get(request.status, request.status),
         "answer": request.answer, "created": _iso(request.created), "answered": _iso(request.answered),
+        "answer_dataset": {"id": answering.id, "name": answering.name, "title": answering.title}
+        if answering else None,
     }
 
 
@@ -244,6 +261,9 @@ def _tell_requester(request: DataRequest, email: str) -> None:
                 "The request and its answer: {link}\n").format(
         site=tk.config.get("ckan.site_title"), concept=item["concept_label"], country=item["country_name"],
         answer=request.answer, link=link)
+    if item["answer_dataset"]:
+        body += tk._("The dataset: {link}\n").format(
+            link=tk.url_for("dataset.read", id=item["answer_dataset"]["name"], _external=True))
     _send("", email, subject, body)
 
 

@@ -102,7 +102,8 @@ def read(id):
 @blueprint.route("/pida/requests/<id>", methods=["POST"])
 def answer(id):
     form = tk.request.form
-    values = {"answer": (form.get("answer") or "").strip(), "status": form.get("status") or "answered"}
+    values = {"answer": (form.get("answer") or "").strip(), "status": form.get("status") or "answered",
+              "dataset": (form.get("dataset") or "").strip()}
     try:
         tk.get_action("pida_data_request_answer")(_context(), {"id": id, **values})
     except tk.ObjectNotFound:
