@@ -61,6 +61,11 @@ def test_a_visitor_asks_from_the_empty_cell_and_the_administrators_are_told(app,
         "CO", "interest-declarations", "open", EMAIL, "es")
     page = app.get("/es/pida/requests/" + stored.id).get_data(as_text=True)
     assert MESSAGE in page and "Abierta" in page and "Colombia" in page
+    # The coverage shows the demand beside the supply: on the cell, and in the country's next steps.
+    coverage = app.get("/es/pida/coverage?country=CO").get_data(as_text=True)
+    assert "1 solicitud en espera" in coverage
+    assert "La ciudadanía espera respuesta a 1 solicitud" in coverage
+    assert "/es/pida/requests?country=CO&amp;status=open" in coverage
     [mail] = smtp_server.messages
     assert mail["to"] == ["datos@mintic.example.gov"]
     assert "/pida/requests/" + stored.id in mail["body"] and MESSAGE in mail["body"]

@@ -7,6 +7,8 @@ import hashlib
 import logging
 import re
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
@@ -167,6 +169,14 @@ def public_dict(request: DataRequest) -> dict:
         "answer_dataset": {"id": answering.id, "name": answering.name, "title": answering.title}
         if answering else None,
     }
+
+
+def waiting_counts() -> dict:
+    """``{(country, concept): n}`` of the requests not answered yet (one query), for the coverage: what citizens
+    ask for, beside what the countries publish."""
+    query = (model.Session.query(DataRequest.country, DataRequest.concept, sa.func.count(DataRequest.id))
+             .filter(DataRequest.status == "open").group_by(DataRequest.country, DataRequest.concept))
+    return {(country, concept): n for country, concept, n in query}
 
 
 def requester_key(remote_addr: str | None) -> str:

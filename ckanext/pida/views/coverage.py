@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.pida import coverage_summary, indexing, vocabulary
 from ckanext.pida.coverage import DETECTED, MISSING, NOT_OPENING, OUT_OF_DATE, PUBLISHED, to_csv
 from ckanext.pida.coverage_xlsx import to_xlsx
+from ckanext.pida.data_requests import logic as requests_logic
 
 blueprint = Blueprint("pida_coverage", __name__)
 
@@ -87,6 +88,7 @@ def page():
         "summary": summary, "reader": reader, "sort": sort, "statuses": _data_status(),
         "chart": chart(_chart_history(history, whole, summary, reader), names),
         "labels": status_labels(), "country": country, "all_countries": sorted(names.items(), key=lambda i: i[1]),
+        "requests": requests_logic.waiting_counts(),
     }))
     if country and country != remembered:
         response.set_cookie(COUNTRY_COOKIE, country, max_age=365 * 24 * 3600, samesite="Lax",
