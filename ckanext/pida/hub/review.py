@@ -25,7 +25,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.pida import detection, vocabulary
 from ckanext.pida.hub.model import CONFIRMED, REJECTED, DetectionDecision
 from ckanext.pida.review import (check_decision, concept_ids as _ids, harvested, iso as _iso, log, mark_undone,
-                                 utcnow as _utcnow)
+                                 proposal_for, utcnow as _utcnow)
 
 
 def annotate(data: dict, guid: str, digest: str, country: Optional[str], decisions: Optional[dict] = None) -> None:
@@ -105,7 +105,6 @@ def decide(context: dict, dataset_id: str, concept: str, decision: str) -> dict:
 def undo(context: dict, dataset_id: str, concept: str) -> dict:
     """Takes back a hub editor's decision on a harvested dataset: the decision is forgotten (it no longer applies
     at re-harvests) and the detector's proposal goes back to the queue."""
-    from ckanext.pida.review import proposal_for
     pkg = tk.get_action("package_show")(dict(context, ignore_auth=True), {"id": dataset_id})
     tk.check_access("package_update", dict(context), {"id": pkg["id"]})
     harvest = dict(pkg.get("pida_harvest") or {})
