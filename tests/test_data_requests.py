@@ -157,6 +157,18 @@ def test_the_honeypot_and_the_rate_limit_keep_robots_out(app, admin, smtp_server
     assert model.Session.query(DataRequest).count() == 2 and len(smtp_server.messages) == 2
 
 
+@pytest.mark.ckan_config("ckanext.pida.requests.per_hour", 1)
+@pytest.mark.ckan_config("ckanext.pida.requests.client_ip_header", "X-Forwarded-For")
+def test_behind_a_proxy_the_limit_counts_each_visitor_by_the_address_the_proxy_saw(app, admin, smtp_server):
+    def from_(chain, concept):
+        return app.post("/es/pida/requests/new", headers={"X-Forwarded-For": chain}, follow_redirects=False, data={
+            "country": "CO", "concept": concept, "message": MESSAGE})
+
+    assert from_("203.0.113.7", "budgets").status_code == 302
+    assert from_("198.51.100.4", "budgets").status_code == 302  # another visitor behind the same proxy
+    assert from_("1.2.3.4, 203.0.113.7", "spending").status_code == 429  # a forged first address changes nothing
+
+
 def test_the_api_takes_requests_from_users_not_from_anonymous_callers(app, admin):
     data = {"country": "CO", "concept": "budgets", "message": MESSAGE}
     anonymous = app.post("/api/3/action/pida_data_request_create", json=data)

@@ -65,8 +65,7 @@ def new():
             log.info("A request with the honeypot filled in was dropped")
             tk.h.flash_success(tk._("Thank you: your request was sent."))
             return tk.redirect_to("pida_requests.index")
-        context = {**_context(), "pida_request_form": True,
-                   "pida_requester": logic.requester_key(tk.request.remote_addr)}
+        context = {**_context(), "pida_request_form": True, "pida_requester": logic.requester_key(_client_ip())}
         try:
             created = tk.get_action("pida_data_request_create")(context, values)
         except tk.ValidationError as e:
@@ -88,6 +87,16 @@ def new():
         "values": values, "errors": errors, "dataset": dataset, "honeypot": HONEYPOT,
         "concept": concept, "limits": {"min": logic.MESSAGE_MIN, "max": logic.MESSAGE_MAX},
         "open": tk.config.get("ckanext.pida.requests.per_hour") > 0, **_choices()}), status
+
+
+def _client_ip() -> str | None:
+    """The visitor's address: the connection's, or behind a reverse proxy the last address of the header it sets
+    (``ckanext.pida.requests.client_ip_header``)."""
+    header = tk.config.get("ckanext.pida.requests.client_ip_header")
+    forwarded = tk.request.headers.get(header) if header else None
+    if forwarded:
+        return forwarded.split(",")[-1].strip()
+    return tk.request.remote_addr
 
 
 @blueprint.route("/pida/requests/<id>")
