@@ -101,3 +101,13 @@ def smtp_server(ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "smtp.mail_from", "portal@transparencia.example.gov")
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture
+def no_rate_counts():
+    """The citizens' requests' rate limit counts in Redis for an hour: each test starts from none of this site's."""
+    from ckan.lib.redis import connect_to_redis
+    redis = connect_to_redis()
+    keys = redis.keys("{}:pida:requests:*".format(tk.config.get("ckan.site_id")))
+    if keys:
+        redis.delete(*keys)

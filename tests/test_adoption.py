@@ -9,6 +9,7 @@ The portal is built once for the module (a few seconds per hundred datasets); th
 from __future__ import annotations
 
 import csv
+import datetime
 
 import pytest
 
@@ -20,7 +21,7 @@ from ckan.config import environment
 from ckan.lib import search
 from ckan.tests import helpers
 
-from ckanext.pida import encodings
+from ckanext.pida import encodings, principles
 from ckanext.pida.cli import pida as pida_cli
 from tests import legacy_portal
 
@@ -314,3 +315,26 @@ def test_adopt_resumes_after_an_id(legacy, cli, tmp_path):
     before = len(rows)
     again, rows = run_adopt(cli, tmp_path / "resumed.csv", "--start-after", ids[-2])
     assert "1 datasets read" in again.output and len(rows) >= before  # resuming adds to the same report
+
+
+def test_every_page_of_the_portal_opens_and_says_only_what_its_data_says(legacy, app):
+    """The pages this stop changed, on every dataset of the portal from before the plugin (odd dates, free extras,
+    no PIDA fields): each public dataset page and the search results open, and only a priority dataset past its
+    update interval says it is out of date (no dataset of this portal gave a date it never said)."""
+    pages = {}
+    for package_id in legacy["ids"]:
+        pkg = show(package_id)
+        if pkg.get("private") or pkg["state"] != "active":
+            continue
+        response = app.get("/es/dataset/" + pkg["name"])
+        assert response.status_code == 200, pkg["name"]
+        pages[pkg["name"]] = (pkg, response.get_data(as_text=True))
+    assert len(pages) > 150
+    late = {name for name, (pkg, body) in pages.items() if "Desactualizado desde" in body}
+    now = datetime.datetime.utcnow()
+    assert late == {name for name, (pkg, body) in pages.items()
+                    if pkg.get("pida_priority") and (principles.stale_after(pkg) or now) < now}
+    for page in range(1, 4):
+        assert app.get("/es/dataset/?page={}".format(page)).status_code == 200
+    print("\n{} dataset pages opened; {} say out of date".format(len(pages), len(late)))
+

@@ -21,16 +21,6 @@ MESSAGE = "Necesito las declaraciones de bienes de los ministros 2020-2025 para 
 
 
 @pytest.fixture
-def no_rate_counts():
-    """The rate limit counts in Redis for an hour: each test starts from none of this site's."""
-    from ckan.lib.redis import connect_to_redis
-    redis = connect_to_redis()
-    keys = redis.keys("{}:pida:requests:*".format(tk.config.get("ckan.site_id")))
-    if keys:
-        redis.delete(*keys)
-
-
-@pytest.fixture
 def admin():
     user = factories.Sysadmin(email="datos@mintic.example.gov")
     user["headers"] = {"Authorization": factories.APIToken(user=user["name"])["token"]}

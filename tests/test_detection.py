@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.pida import detection
-from ckanext.pida.cli import suggest as suggest_command
+from ckanext.pida.cli import calibrate_detection, suggest as suggest_command
 from ckanext.pida.hub.cli import detect as detect_command
 from ckanext.pida.hub.harvesters import runner
 from tests.conftest import PORTAL_PLUGINS
@@ -349,3 +349,21 @@ def test_the_confidence_a_reviewer_reads_is_measured_on_the_evaluation_set():
     phrase = {"title": "Declaraciones juradas patrimoniales de funcionarios públicos"}
     [best] = detection.suggest(phrase, lang="es")[:1]
     assert detection.confidence(best)["value"] > confidence["value"]
+
+
+@pytest.mark.ckan_config("ckan.plugins", "pida")
+@pytest.mark.usefixtures("with_plugins")
+def test_ckan_pida_calibrate_detection_prints_the_figures_the_review_pages_read(cli):
+    """The command as an administrator runs it on a labelled set: one line per kind of evidence, the same counts
+    as the calibration the queue reads (without --write nothing is written)."""
+    before = open(detection.CALIBRATION_FILE, encoding="utf-8").read()
+
+    result = cli.invoke(calibrate_detection, [EVALUATION])
+
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines() if "right of" in line}
+    assert set(lines) == set(detection.EVIDENCE_CLASSES)
+    for cls, counts in detection.calibration()["classes"].items():
+        assert (int(lines[cls][1]), int(lines[cls][4])) == (counts["right"], counts["of"])
+    assert lines["word"][-1] == "55%"
+    assert open(detection.CALIBRATION_FILE, encoding="utf-8").read() == before

@@ -511,13 +511,10 @@ def test_a_source_nobody_answers_at_is_told_apart_from_a_slow_one(hub):
 
 
 
-def test_a_citizens_request_at_the_hub_reaches_the_countrys_portal_team(hub, portal, app, smtp_server):
+def test_a_citizens_request_at_the_hub_reaches_the_countrys_portal_team(hub, portal, app, smtp_server,
+                                                                         no_rate_counts):
     """A request for Mexico sent at the hub reaches the hub's administrators and the ``requests_email`` of Mexico's
     harvest sources; Colombia's team hears nothing of it. A source cannot give a non-address."""
-    from ckan.lib.redis import connect_to_redis
-    redis = connect_to_redis()
-    for key in redis.keys("{}:pida:requests:*".format(tk.config.get("ckan.site_id"))):
-        redis.delete(key)
     admin = factories.Sysadmin(email="hub@oas.example.org")
     make_source(hub, portal.base + "/mx/catalog.ttl", "MX", requests_email=["datos@mx.example.gob"])
     make_source(hub, portal.base + "/co/catalog.ttl", "CO", requests_email=["datos@co.example.gov"])
@@ -530,3 +527,34 @@ def test_a_citizens_request_at_the_hub_reaches_the_countrys_portal_team(hub, por
     assert sorted(r for m in smtp_server.messages for r in m["to"]) == sorted([admin["email"], "datos@mx.example.gob"])
     with pytest.raises(tk.ValidationError):
         make_source(hub, portal.base + "/pe/catalog.ttl", "PE", requests_email=["no es un correo"])
+
+
+@pytest.mark.parametrize("filename, fmt, cut, code", [
+    ("ch_opendata_swiss_catalog.rdf", "xml", 4000, "malformed_at"),  # expat: "<unknown>:N:M: ..."
+    ("es_datos_gob_es.ttl", "turtle", 3500, "malformed_at"),  # cut between lines: "at line N of <>: Bad syntax"
+    ("es_datos_gob_es.ttl", "turtle", 3000, "malformed"),  # cut inside a literal: rdflib's IndexError, no line
+    ("ar_datos_jus_gob_ar.json", "JSON", 2500, "malformed_at"),  # json: "... line N column M ..."
+])
+def test_a_real_catalogue_cut_short_is_named_by_the_line_of_its_first_error(filename, fmt, cut, code):
+    """Real published catalogues cut short, as a portal that stops sending would leave them: the problem names
+    the line of the first error when the parser gives one, and never the parser's own words."""
+    import rdflib
+    from ckanext.pida.hub.harvesters import fetch
+    from ckanext.pida.hub.harvesters.messages import render
+    with open("tests/data/real/" + filename, encoding="utf-8") as f:
+        body = f.read()[:cut]
+    if code == "malformed_at" and fmt == "turtle":
+        body = body[:body.rfind("\n") + 1]
+    with pytest.raises(Exception) as parsing:
+        if fmt == "JSON":
+            json.loads(body)
+        else:
+            rdflib.Graph().parse(data=body, format=fmt)
+
+    item = fetch.malformed("https://datos.example.gob/catalog", fmt, parsing.value).item
+
+    assert item["code"] == code, str(parsing.value)[:200]
+    if code == "malformed_at":  # the parser's own count (rdflib's Turtle parser says 33 of this 30-line body)
+        assert int(item["params"]["line"]) >= 1
+    text = render(item, translate=False)
+    assert str(parsing.value).strip().splitlines()[0][:20] not in text

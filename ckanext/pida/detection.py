@@ -27,6 +27,7 @@ import unicodedata
 from typing import Iterable, Optional
 
 import snowballstemmer
+import yaml
 
 import ckan.plugins.toolkit as tk
 
@@ -277,7 +278,6 @@ def evidence_class(evidence: list[dict]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def calibration() -> dict:
-    import yaml
     with open(CALIBRATION_FILE, encoding="utf-8") as f:
         return yaml.safe_load(f)
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import re
 
 import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.pida import vocabulary
 from ckanext.pida.model import DataRequest
+from ckanext.pida.validators import EMAIL_PATTERN
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ STATUSES = ("open", "answered", "closed")
 MESSAGE_MIN, MESSAGE_MAX = 10, 2000
 ANSWER_MAX = 4000
 PAGE_SIZE = 50
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- auth -----------------------------------------------------------------------------------------------------
@@ -204,22 +204,17 @@ def _validate(data_dict: dict) -> tuple[dict, dict]:
                              .format(n=MESSAGE_MIN)]
     elif len(message) > MESSAGE_MAX:
         errors["message"] = [tk._("At most {n} characters").format(n=MESSAGE_MAX)]
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
         errors["email"] = [tk._("This is not an e-mail address; leave it empty if you prefer")]
-    package_id = None
-    if data_dict.get("package_id"):
-        pkg = model.Package.get(data_dict["package_id"])
-        if pkg is not None and pkg.state == "active" and not pkg.private:
-            package_id = pkg.id  # a private or unknown dataset is not named (nor its existence confirmed)
+    asked_from = _public_dataset(data_dict.get("package_id"))  # a private or unknown one is not named
     return {"country": country, "concept": concept, "message": message, "email": email,
-            "package_id": package_id}, errors
+            "package_id": asked_from.id if asked_from else None}, errors
 
 
 def _count_against_limit(key: str) -> None:
     limit = tk.config.get("ckanext.pida.requests.per_hour")
     if limit <= 0:
         raise tk.ValidationError({"rate_limit": [tk._("This portal does not take requests at the moment.")]})
-    from ckan.lib.redis import connect_to_redis
     redis = connect_to_redis()
     name = "{}:pida:requests:{}".format(tk.config.get("ckan.site_id"), key)
     sent = redis.incr(name)

@@ -5,6 +5,7 @@
 language (the machine ids stay in their own columns). The page also charts the daily snapshots."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -139,35 +140,35 @@ def _profile_vars(code, pdf: bool) -> dict:
     if code and row is None:
         tk.abort(404, tk._("No coverage for {0} on this site.").format(names.get(code, code)))
     live = coverage_summary.live_history(history, whole)
+    region = tk._("OAS")  # the region's line, labelled at its end as a country's is by its code
     lines = [h for h in live if h["country"] == code] if code else []
-    lines += _regional_line(live, whole)
-    names[REGION] = tk._("Regional average")
-    with open(PROFILE_CSS, encoding="utf-8") as f:
-        css = f.read()
-    geometry = chart(lines, names)
-    for series in geometry["series"]:
-        if series["code"] == REGION:
-            series["code"] = tk._("OAS")  # the label at the end of the region's line
-    return {"report": whole, "row": row, "summary": summary, "code": code, "pdf": pdf, "css": css,
+    lines += _regional_line(live, region)
+    names[region] = tk._("Regional average")
+    return {"report": whole, "row": row, "summary": summary, "code": code, "pdf": pdf, "css": _profile_css(),
             "figures": summary["countries"].get(code) if code else None,
             "ranked_rows": sorted((r for r in whole["countries"] if summary["countries"][r["code"]]["has_data"]),
                                   key=lambda r: (summary["countries"][r["code"]]["rank"], r["name"])),
             "without_data": [r for r in whole["countries"] if not summary["countries"][r["code"]]["has_data"]],
-            "chart": geometry, "labels": status_labels(), "no_pdf": False}
+            "chart": chart(lines, names), "no_pdf": False}
 
 
-#: The chart's pseudo-country of the regional average.
-REGION = "OAS"
 #: The profile's stylesheet, inlined in the page (the PDF loads nothing).
 PROFILE_CSS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "assets", "pida-profile.css")
 
 
-def _regional_line(live: list[dict], whole: dict) -> list[dict]:
-    """The regional average by day: the mean share of the countries with data that day."""
+@functools.lru_cache(maxsize=1)
+def _profile_css() -> str:
+    with open(PROFILE_CSS, encoding="utf-8") as f:
+        return f.read()
+
+
+def _regional_line(live: list[dict], region: str) -> list[dict]:
+    """The regional average by day (the mean share of the countries with data that day), as the line of a
+    pseudo-country ``region``."""
     by_day: dict = {}
     for h in live:
         by_day.setdefault(h["day"], []).append(h["share_up_to_date"])
-    return [{"day": day, "country": REGION, "share_up_to_date": sum(v) / len(v)}
+    return [{"day": day, "country": region, "share_up_to_date": sum(v) / len(v)}
             for day, v in sorted(by_day.items(), key=lambda item: str(item[0]))]
 
 

@@ -7,11 +7,11 @@ Example::
 from __future__ import annotations
 
 import json
-import re
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.pida import vocabulary
+from ckanext.pida.validators import EMAIL_PATTERN
 
 #: option: (type, default, description). The README's table is this, in words.
 OPTIONS = {
@@ -30,7 +30,6 @@ OPTIONS = {
     "requests_email": (list, None, "e-mail addresses of the national portal's team, told of each citizen's request "
                                    "for this country sent at the hub"),
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def defaults() -> dict:
@@ -63,7 +62,7 @@ def parse(text: str | None) -> dict:
     if not cfg["country"] or not vocabulary.country(cfg["country"]):
         raise ValueError(tk._("\"country\" must be the ISO 3166-1 alpha-2 code of an OAS member state, e.g. \"CO\"."))
     cfg["country"] = cfg["country"].upper()
-    bad = [e for e in cfg["requests_email"] or [] if not _EMAIL.match(e)]
+    bad = [e for e in cfg["requests_email"] or [] if not EMAIL_PATTERN.match(e)]
     if bad:
         raise ValueError(tk._("\"requests_email\" must list e-mail addresses; not one: {0}").format(", ".join(bad)))
     if not cfg["profiles"]:
